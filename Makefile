@@ -1,0 +1,79 @@
+# datacenter.ve — the two commands: `make demo` and `make test`.
+# Each does all of its own set-up on a fresh Debian/Ubuntu machine (as root):
+# a virtualenv in .venv with the pinned tools of requirements-dev.txt, and the
+# collection made importable from this checkout.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+# The checkout, reachable as ansible_collections/datacenter/ve (a symlink, so
+# ansible-doc, ansible-playbook, ansible-lint and pytest see the live tree).
+COLLECTIONS := $(VENV)/collections
+LINK := $(COLLECTIONS)/ansible_collections/datacenter/ve
+# ansible-test insists that the *real* path ends in ansible_collections/datacenter/ve,
+# and CI clones the project under another name: it gets a copy, refreshed each run.
+BUILD := $(CURDIR)/.build
+TREE := $(BUILD)/tree/ansible_collections/datacenter/ve
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+
+.PHONY: test demo venv sanity units lint changelog-lint tree build clean
+
+venv: $(VENV)/.installed $(LINK)
+
+$(VENV)/.installed: requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(LINK):
+	mkdir -p $(dir $@)
+	ln -sfn $(CURDIR) $@
+
+tree: venv
+	rm -rf $(BUILD)/tree
+	mkdir -p $(TREE)
+	tar -C $(CURDIR) -c --exclude=./.venv --exclude=./.build --exclude=./.git \
+	    --exclude=./tests/output --exclude=./tests/lab/.state --exclude=./tests/lab/.cache \
+	    --exclude='__pycache__' --exclude=.pytest_cache --exclude=.hypothesis . | tar -C $(TREE) -x
+	# ansible-test lists a collection's files with git when it is in a repository.
+	cd $(TREE) && git init -q && git add -A
+
+# ansible-test --venv bootstraps pip in each venv from a script it downloads
+# from a host this workplace cannot reach; the shared tool puts a cached stand-in
+# in place. Machines with full internet do not have the tool and do not need it.
+OFFLINE_TOOL := $(CURDIR)/../shared/tools/ansible-test-offline
+
+sanity: tree
+	if [ -x $(OFFLINE_TOOL) ]; then $(OFFLINE_TOOL); fi
+	cd $(TREE) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+units: venv
+	cd $(LINK) && $(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
+
+lint: venv
+	$(BIN)/ansible-lint --offline --profile production playbooks roles
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+test: sanity units lint changelog-lint
+	@echo "make test: all checks passed"
+
+build: venv
+	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
+	$(BIN)/ansible-galaxy collection build --output-path $(BUILD)/dist $(CURDIR)
+
+demo: build
+	rm -rf $(BUILD)/demo-collections
+	$(BIN)/ansible-galaxy collection install --offline -p $(BUILD)/demo-collections $(BUILD)/dist/datacenter-ve-*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/demo-collections $(BIN)/ansible-playbook playbooks/demo.yml
+
+clean:
+	rm -rf $(BUILD) tests/output
