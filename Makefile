@@ -21,6 +21,8 @@ TREE := $(BUILD)/tree/ansible_collections/datacenter/ve
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
+export NO_COLOR := 1
+export PY_COLORS := 0
 
 .PHONY: test demo venv sanity units lint changelog-lint tree build clean
 
@@ -48,14 +50,15 @@ tree: venv
 # ansible-test --venv bootstraps pip in each venv from a script it downloads
 # from a host this workplace cannot reach; the shared tool puts a cached stand-in
 # in place. Machines with full internet do not have the tool and do not need it.
-OFFLINE_TOOL := $(CURDIR)/../shared/tools/ansible-test-offline
+# It is looked for beside the checkout, then at the workplace's fixed place.
+OFFLINE_TOOL ?= $(firstword $(wildcard $(CURDIR)/../shared/tools/ansible-test-offline /work/shared/tools/ansible-test-offline))
 
 sanity: tree
-	if [ -x $(OFFLINE_TOOL) ]; then $(OFFLINE_TOOL); fi
+	$(if $(OFFLINE_TOOL),$(OFFLINE_TOOL),@echo "no ansible-test-offline here: ansible-test downloads its pip bootstrap")
 	cd $(TREE) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 units: venv
-	cd $(LINK) && $(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
+	cd $(LINK) && $(BIN)/python -m pytest tests/unit -p no:cacheprovider
 
 lint: venv
 	$(BIN)/ansible-lint --offline --profile production playbooks roles
@@ -63,8 +66,8 @@ lint: venv
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 
-test: sanity units lint changelog-lint
-	@echo "make test: all checks passed"
+# pytest runs last so that its summary line ends the output.
+test: sanity lint changelog-lint units
 
 build: venv
 	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
@@ -72,7 +75,7 @@ build: venv
 
 demo: build
 	rm -rf $(BUILD)/demo-collections
-	$(BIN)/ansible-galaxy collection install --offline -p $(BUILD)/demo-collections $(BUILD)/dist/datacenter-ve-*.tar.gz
+	$(BIN)/ansible-galaxy collection install --offline --force -p $(BUILD)/demo-collections $(BUILD)/dist/datacenter-ve-*.tar.gz
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/demo-collections $(BIN)/ansible-playbook playbooks/demo.yml
 
 clean:

@@ -315,7 +315,7 @@ class Runner:
                              timeout=timeout, what=what)
 
     def run_argv(self, argv, data=None, ok_rcs=(0,), check=True, timeout=None, what=None):
-        what = what or ' '.join([self.name] + [a for a in argv[1:2]])
+        what = what or ' '.join([self.name] + list(argv[1:2]))
         if not self.binary:
             raise CommandError('%s: command %r not found on this node' % (what, self.name), cmd=argv)
         limit = self.timeout if timeout is None else timeout

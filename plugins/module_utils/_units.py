@@ -30,6 +30,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 from decimal import Decimal, InvalidOperation, ROUND_FLOOR
 
@@ -81,7 +82,7 @@ def parse_size(value, default_unit='', pages_suffix=False, allow_unlimited=True,
         if value < 0:
             raise UnitError('%s: %r is negative' % (what, value))
     elif isinstance(value, float):
-        if value < 0 or value != value or value in (float('inf'),):
+        if value < 0 or math.isnan(value) or math.isinf(value):
             raise UnitError('%s: %r is not a size' % (what, value))
         number, unit = Decimal(repr(value)), default_unit.upper()
     elif isinstance(value, str):
