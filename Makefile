@@ -24,7 +24,7 @@ export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: test demo venv sanity units lint changelog-lint tree build clean
+.PHONY: test demo venv sanity units integration pytest lint changelog-lint tree build clean
 
 venv: $(VENV)/.installed $(LINK)
 
@@ -57,8 +57,17 @@ sanity: tree
 	$(if $(OFFLINE_TOOL),$(OFFLINE_TOOL),@echo "no ansible-test-offline here: ansible-test downloads its pip bootstrap")
 	cd $(TREE) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
+PYTEST := cd $(LINK) && $(BIN)/python -m pytest -p no:cacheprovider
+
 units: venv
-	cd $(LINK) && $(BIN)/python -m pytest tests/unit -p no:cacheprovider
+	$(PYTEST) tests/unit
+
+integration: venv
+	$(PYTEST) tests/integration
+
+# Unit and integration suites in one run, so one summary line ends `make test`.
+pytest: venv
+	$(PYTEST) tests/unit tests/integration
 
 lint: venv
 	$(BIN)/ansible-lint --offline --profile production playbooks roles
@@ -67,7 +76,7 @@ changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 
 # pytest runs last so that its summary line ends the output.
-test: sanity lint changelog-lint units
+test: sanity lint changelog-lint pytest
 
 build: venv
 	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
