@@ -24,7 +24,7 @@ export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: test demo venv sanity units integration pytest lint changelog-lint tree build clean
+.PHONY: test demo venv lab-deps sanity units integration pytest lint changelog-lint tree build bench clean
 
 venv: $(VENV)/.installed $(LINK)
 
@@ -37,6 +37,15 @@ $(VENV)/.installed: requirements-dev.txt
 $(LINK):
 	mkdir -p $(dir $@)
 	ln -sfn $(CURDIR) $@
+
+# Debian packages the lab's simulators need: busybox-static makes the
+# placeholder OS template whose commands `vzctl exec` really runs (chrooted).
+LAB_PACKAGES := busybox-static
+lab-deps:
+	if ! dpkg -s $(LAB_PACKAGES) >/dev/null 2>&1; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q $(LAB_PACKAGES) || { apt-get update -q && apt-get install -y -q $(LAB_PACKAGES); }; \
+	fi
 
 tree: venv
 	rm -rf $(BUILD)/tree
@@ -62,11 +71,11 @@ PYTEST := cd $(LINK) && $(BIN)/python -m pytest -p no:cacheprovider
 units: venv
 	$(PYTEST) tests/unit
 
-integration: venv
+integration: venv lab-deps
 	$(PYTEST) tests/integration
 
 # Unit and integration suites in one run, so one summary line ends `make test`.
-pytest: venv
+pytest: venv lab-deps
 	$(PYTEST) tests/unit tests/integration
 
 lint: venv
@@ -81,6 +90,10 @@ test: sanity lint changelog-lint pytest
 build: venv
 	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
 	$(BIN)/ansible-galaxy collection build --output-path $(BUILD)/dist $(CURDIR)
+
+# Figures, not assertions: CLI calls per task and playbook wall times against the simulator.
+bench: venv lab-deps
+	$(BIN)/python tests/bench/openvz_bench.py
 
 demo: build
 	rm -rf $(BUILD)/demo-collections

@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datacenter.ve contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Run-time hook of the lab simulators: what "running a container" does.
+
+The simulators keep all state themselves (running/mounted, addresses, limits);
+a runtime only makes the run-time actions real. It is chosen by
+``$VE_LAB_RUNTIME``:
+
+* unset or empty: ``ChrootRuntime`` -- start/stop do nothing more than the
+  simulator's bookkeeping, exec runs the command with ``chroot <root_dir> ...``
+  (the root is the unpacked template, so this is safe; the lab runs as root);
+* ``package.module:Class``: that class (importable with ``tests/lab`` on
+  ``sys.path``), instantiated without arguments, with the methods of ``Runtime``;
+* a path to an executable: called as ``EXE start CTID ROOT_DIR``,
+  ``EXE stop CTID`` and ``EXE exec CTID ROOT_DIR -- ARGV...`` (stdin, stdout and
+  stderr passed through); its exit code is the result.
+
+Every method returns an exit code, 0 for success.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib
+import os
+
+from .common import err, flush
+
+RUNTIME_ENV = 'VE_LAB_RUNTIME'
+# The environment a command gets inside a container (vzctl's ENV_PATH plus HOME and TERM).
+CT_ENV = {
+    'PATH': '/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin',
+    'HOME': '/',
+    'TERM': 'linux',
+}
+RC_NOT_FOUND = 127
+
+
+def _rc(returncode):
+    """Shell convention for a child killed by a signal."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+class Runtime:
+    """Base runtime: start and stop succeed without doing anything; exec is not available."""
+
+    def start(self, ctid, root_dir):
+        return 0
+
+    def stop(self, ctid):
+        return 0
+
+    def exec(self, ctid, root_dir, argv, stdin=None):
+        """Run ``argv`` inside the container; ``stdin`` is bytes to feed, or None to pass ours through."""
+        err('The lab runtime %s cannot run commands in CT %s' % (type(self).__name__, ctid))
+        return RC_NOT_FOUND
+
+
+class ChrootRuntime(Runtime):
+    """Default runtime: exec is ``chroot ROOT_DIR ARGV...`` with a container-like environment."""
+
+    def exec(self, ctid, root_dir, argv, stdin=None):
+        program = argv[0]
+        if program.startswith('/') and not os.path.lexists(os.path.join(root_dir, program.lstrip('/'))):
+            err('vzctl (lab): CT %s has no %s in its private area %s (placeholder template without busybox?)'
+                % (ctid, program, root_dir))
+            return RC_NOT_FOUND
+        import shutil
+        chroot = shutil.which('chroot') or '/usr/sbin/chroot'
+        if not os.path.exists(chroot):
+            err('vzctl (lab): chroot(8) not found on this host')
+            return RC_NOT_FOUND
+        flush()
+        # imported here: most calls never run a process
+        import subprocess
+        if stdin is None:
+            proc = subprocess.run([chroot, root_dir] + list(argv), env=dict(CT_ENV), check=False)
+        else:
+            proc = subprocess.run([chroot, root_dir] + list(argv), env=dict(CT_ENV), input=stdin, check=False)
+        return _rc(proc.returncode)
+
+
+class ExecutableRuntime(Runtime):
+    """Delegates every action to an external program (see the module docstring)."""
+
+    def __init__(self, program):
+        self.program = program
+
+    def _call(self, args, stdin=None):
+        flush()
+        import subprocess
+        if stdin is None:
+            proc = subprocess.run([self.program] + args, check=False)
+        else:
+            proc = subprocess.run([self.program] + args, input=stdin, check=False)
+        return _rc(proc.returncode)
+
+    def start(self, ctid, root_dir):
+        return self._call(['start', str(ctid), root_dir])
+
+    def stop(self, ctid):
+        return self._call(['stop', str(ctid)])
+
+    def exec(self, ctid, root_dir, argv, stdin=None):
+        return self._call(['exec', str(ctid), root_dir, '--'] + list(argv), stdin)
+
+
+class RuntimeLoadError(Exception):
+    """``$VE_LAB_RUNTIME`` names nothing usable."""
+
+
+def load_runtime():
+    """The runtime selected by ``$VE_LAB_RUNTIME``; raises ``RuntimeLoadError`` if it cannot be loaded."""
+    spec = os.environ.get(RUNTIME_ENV, '').strip()
+    if not spec:
+        return ChrootRuntime()
+    if os.sep in spec and os.path.isfile(spec):
+        if not os.access(spec, os.X_OK):
+            raise RuntimeLoadError('%s=%s is not executable' % (RUNTIME_ENV, spec))
+        return ExecutableRuntime(spec)
+    if ':' in spec:
+        module_name, class_name = spec.split(':', 1)
+        try:
+            module = importlib.import_module(module_name)
+            return getattr(module, class_name)()
+        except (ImportError, AttributeError) as exc:
+            raise RuntimeLoadError('%s=%s: %s' % (RUNTIME_ENV, spec, exc))
+    raise RuntimeLoadError('%s=%s: expected an executable path or module:Class' % (RUNTIME_ENV, spec))
