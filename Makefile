@@ -95,10 +95,16 @@ build: venv
 bench: venv lab-deps
 	$(BIN)/python tests/bench/openvz_bench.py
 
-demo: build
-	rm -rf $(BUILD)/demo-collections
+# The demo installs the built tarball into a fresh collections path and runs
+# against a freshly initialised simulated OpenVZ node (tests/lab).
+DEMO_NODE := $(BUILD)/demo-node
+demo: build lab-deps
+	rm -rf $(BUILD)/demo-collections $(DEMO_NODE)
 	$(BIN)/ansible-galaxy collection install --offline --force -p $(BUILD)/demo-collections $(BUILD)/dist/datacenter-ve-*.tar.gz
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/demo-collections $(BIN)/ansible-playbook playbooks/demo.yml
+	$(BIN)/python tests/lab/labctl init-node $(DEMO_NODE) --technology openvz
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/demo-collections VE_LAB_ROOT=$(DEMO_NODE) \
+	  PATH=$(CURDIR)/tests/lab/bin:$(PATH) ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0 \
+	  $(BIN)/ansible-playbook playbooks/demo.yml --diff
 
 clean:
 	rm -rf $(BUILD) tests/output

@@ -317,7 +317,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.datacenter.ve.plugins.module_utils._openvz import (
     OpenVZClient, OpenVZInputError, compare_settings, desired_settings, plan_transitions, plan_with_running,
-    record_from_vzlist, settings_from_vzlist, validate_ctid, CREATE_KEYS, SETTING_KEYS,
+    record_from_vzlist, settings_from_vzlist, validate_ctid, CREATE_KEYS, SETTING_KEYS, TARGET_STATUS,
 )
 from ansible_collections.datacenter.ve.plugins.module_utils._runner import CommandError, ModuleExecutor, fail_module
 from ansible_collections.datacenter.ve.plugins.module_utils._ve import Differ
@@ -431,7 +431,7 @@ class OpenVZVE:
             if self.ctid is None:
                 self.module.fail_json(msg='openvz_ve: CT named %r does not exist; ctid is required to create it'
                                       % p['name'])
-            self.differ.compare('state', 'absent', 'present' if state == 'present' else state)
+            self.differ.compare('state', 'absent', TARGET_STATUS.get(state, 'present'))
             set_values = compare_settings(self.differ, None, self.want)
             create_values = dict((k, p[k]) for k in CREATE_ONLY if p[k] is not None)
             for key in CREATE_KEYS:
@@ -455,8 +455,8 @@ class OpenVZVE:
                 steps.append((self.client.set_argv(self.ctid, set_values), 'set CT %s' % self.ctid, None))
             created = False
             if state != 'present':
-                target = 'running' if state == 'restarted' else {'started': 'running'}.get(state, state)
-                self.differ.compare('state', status, target if state != 'restarted' else 'restarted')
+                # 'restarted' always differs: it is an action, not a state to reach.
+                self.differ.compare('state', status, 'restarted' if state == 'restarted' else TARGET_STATUS[state])
         password = p['userpasswd'] is not None and (created or p['update_password'] == 'always')
         if password:
             before, after = plan_with_running(status, state)
