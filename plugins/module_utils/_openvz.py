@@ -580,23 +580,13 @@ def plan_with_running(current, target):
 # argv tables and the client
 # ---------------------------------------------------------------------------
 
-CREATE_SPEC = ArgSpec(
+# Every vzctl option the modules use, once (§3.1 create, §4 set).
+_VZCTL_FORMATTERS = dict(
     ostemplate=Fmt.opt('--ostemplate'),
     config=Fmt.opt('--config'),
     layout=Fmt.opt('--layout'),
     private=Fmt.opt('--private'),
     root=Fmt.opt('--root'),
-    diskspace=Fmt.opt('--diskspace'),
-    diskinodes=Fmt.opt('--diskinodes'),
-    ipadd=Fmt.repeat('--ipadd'),
-    hostname=Fmt.opt('--hostname'),
-    name=Fmt.opt('--name'),
-    description=Fmt.opt('--description'),
-)
-# Options `create` accepts (§3.1); the rest of a new CT's settings go in one `set --save`.
-CREATE_KEYS = ('diskspace', 'diskinodes', 'ipadd', 'hostname', 'name', 'description')
-
-_SET_FORMATTERS = dict(
     name=Fmt.opt('--name'),
     description=Fmt.opt('--description'),
     hostname=Fmt.opt('--hostname'),
@@ -618,10 +608,15 @@ _SET_FORMATTERS = dict(
     devnodes=Fmt.repeat('--devnodes'),
 )
 for _key in EXTRA_KEYS:
-    _SET_FORMATTERS[_key] = Fmt.opt('--' + _key)
-_SET_FORMATTERS['setmode'] = Fmt.opt('--setmode')
-_SET_FORMATTERS['save'] = Fmt.flag('--save')
-SET_SPEC = ArgSpec(**_SET_FORMATTERS)
+    _VZCTL_FORMATTERS[_key] = Fmt.opt('--' + _key)
+_VZCTL_FORMATTERS['setmode'] = Fmt.opt('--setmode')
+_VZCTL_FORMATTERS['save'] = Fmt.flag('--save')
+VZCTL_SPEC = ArgSpec(**_VZCTL_FORMATTERS)
+
+# Options `create` accepts (§3.1), in argv order; the rest of a new CT's settings go in one `set --save`.
+CREATE_ONLY_KEYS = ('ostemplate', 'config', 'layout', 'private', 'root')
+CREATE_KEYS = ('diskspace', 'diskinodes', 'ipadd', 'hostname', 'name', 'description')
+SET_ORDER = tuple(k for k in _VZCTL_FORMATTERS if k not in CREATE_ONLY_KEYS)
 
 ACTION_SPEC = ArgSpec(wait=Fmt.flag('--wait'), fast=Fmt.flag('--fast'))
 
@@ -633,9 +628,8 @@ class OpenVZClient:
     """vzctl/vzlist through any executor; argv builders are usable without running anything."""
 
     def __init__(self, executor, timeout=300, lab_root=None):
-        self.vzctl = Runner(executor, 'vzctl', SET_SPEC, timeout=timeout, extra_dirs=['/usr/sbin'])
+        self.vzctl = Runner(executor, 'vzctl', VZCTL_SPEC, timeout=timeout, extra_dirs=['/usr/sbin'])
         self.vzlist = Runner(executor, 'vzlist', timeout=timeout, extra_dirs=['/usr/sbin'])
-        self.create_runner = Runner(executor, 'vzctl', CREATE_SPEC, timeout=timeout, extra_dirs=['/usr/sbin'])
         # The lab's simulator keeps a node's files under VE_LAB_ROOT; on a real node it is unset.
         self.lab_root = lab_root if lab_root is not None else os.environ.get('VE_LAB_ROOT', '')
 
@@ -649,12 +643,11 @@ class OpenVZClient:
         return argv
 
     def create_argv(self, ctid, values):
-        order = ('ostemplate', 'config', 'layout', 'private', 'root') + CREATE_KEYS
-        return self.create_runner.argv(['create', ctid], order=order, **values)
+        return self.vzctl.argv(['create', ctid], order=CREATE_ONLY_KEYS + CREATE_KEYS, **values)
 
     def set_argv(self, ctid, values):
         values = dict(values, save=True)
-        return self.vzctl.argv(['set', ctid], order=list(SET_SPEC.formatters), **values)
+        return self.vzctl.argv(['set', ctid], order=SET_ORDER, **values)
 
     def action_argv(self, action, ctid, **opts):
         return [self.vzctl.binary or 'vzctl', action, ctid] + ACTION_SPEC.build_all([], opts)

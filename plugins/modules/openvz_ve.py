@@ -317,7 +317,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.datacenter.ve.plugins.module_utils._openvz import (
     OpenVZClient, OpenVZInputError, compare_settings, desired_settings, plan_transitions, plan_with_running,
-    record_from_vzlist, settings_from_vzlist, validate_ctid, CREATE_KEYS, SETTING_KEYS, TARGET_STATUS,
+    record_from_vzlist, settings_from_vzlist, validate_ctid, CREATE_KEYS, CREATE_ONLY_KEYS, SETTING_KEYS, TARGET_STATUS,
 )
 from ansible_collections.datacenter.ve.plugins.module_utils._runner import CommandError, ModuleExecutor, fail_module
 from ansible_collections.datacenter.ve.plugins.module_utils._ve import Differ
@@ -356,7 +356,6 @@ ARGUMENT_SPEC = dict(
     timeout=dict(type='int', default=300),
 )
 
-CREATE_ONLY = ('ostemplate', 'config', 'layout', 'private', 'root')
 # Create-time options, as vzlist shows them, for the "not changed on an existing CT" warning.
 CREATE_ONLY_SHOWN = {'ostemplate': 'ostemplate', 'layout': 'layout', 'private': 'private', 'root': 'root'}
 RUNNING_ONLY_AT_START = ('features', 'capability')
@@ -392,7 +391,7 @@ class OpenVZVE:
                 self.module.fail_json(msg='openvz_ve: invalid input: userpasswd cannot be applied with state=%s'
                                       % p['state'])
         if p['state'] == 'absent':
-            given = [k for k in SETTING_KEYS + CREATE_ONLY if k != 'name' and p[k] is not None]
+            given = [k for k in SETTING_KEYS + CREATE_ONLY_KEYS if k != 'name' and p[k] is not None]
             if given:
                 self.module.fail_json(msg='openvz_ve: invalid input: state=absent does not take settings (%s)'
                                       % ', '.join(given))
@@ -433,7 +432,7 @@ class OpenVZVE:
                                       % p['name'])
             self.differ.compare('state', 'absent', TARGET_STATUS.get(state, 'present'))
             set_values = compare_settings(self.differ, None, self.want)
-            create_values = dict((k, p[k]) for k in CREATE_ONLY if p[k] is not None)
+            create_values = dict((k, p[k]) for k in CREATE_ONLY_KEYS if p[k] is not None)
             for key in CREATE_KEYS:
                 if key in set_values:
                     create_values[key] = set_values.pop(key)
@@ -475,6 +474,9 @@ class OpenVZVE:
     def _warn_create_only(self, obj):
         for option, field in CREATE_ONLY_SHOWN.items():
             wanted = self.params[option]
+            if wanted is not None:
+                # vzctl substitutes $VEID in paths; vzlist shows them expanded.
+                wanted = wanted.replace('$VEID', self.ctid)
             have = obj.get(field)
             if wanted is not None and have is not None and wanted != have:
                 self.module.warn('%s=%s is a creation option; CT %s has %s and keeps it'

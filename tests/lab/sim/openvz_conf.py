@@ -655,18 +655,14 @@ class CTConfig:
     # -- typed values
     def ubc(self, name):
         """(barrier, limit) of a UBC resource, or None if unset/unparsable."""
-        text = self.get(name.upper())
-        if text is None:
-            return None
-        try:
-            return parse_ubc(name, text)
-        except Truncated as exc:
-            return exc.value
-        except BadValue:
-            return None
+        return self._ubc_value(name, self.get(name.upper()))
 
     def own_ubc(self, name):
-        text = self.own(name.upper())
+        """Like ubc(), from this CT's own config only (no sample/global fallback)."""
+        return self._ubc_value(name, self.own(name.upper()))
+
+    @staticmethod
+    def _ubc_value(name, text):
         if text is None:
             return None
         try:
