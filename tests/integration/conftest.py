@@ -50,3 +50,13 @@ def installed_collection(tmp_path_factory):
     run(['ansible-galaxy', 'collection', 'install', '--offline', '--force', '-p', str(path), str(tarballs[0])])
     return {'tarball': tarballs[0], 'path': path,
             'root': path / 'ansible_collections' / 'datacenter' / 've'}
+
+
+@pytest.fixture
+def lab_node(tmp_path):
+    """``lab_node(technology, *labctl_args)`` -> a fresh simulated node (tests/lab) as a LabNode."""
+    from ansible_collections.datacenter.ve.tests.integration.lab_node import LabNode
+
+    def factory(technology, *init_args):
+        return LabNode(tmp_path, technology, *init_args)
+    return factory

@@ -14,155 +14,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
 import json
 import os
-import subprocess
-import sys
 import time
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAB = os.path.join(ROOT, 'tests', 'lab')
-BIN = os.path.dirname(sys.executable)
-# The Makefile links the checkout in as .venv/collections/ansible_collections/datacenter/ve.
-COLLECTIONS = os.path.join(ROOT, '.venv', 'collections')
+from ansible_collections.datacenter.ve.tests.integration.lab_node import LabNode
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason='the OpenVZ simulator chroots into CTs: needs root')
 
 
-class Node:
-    """One simulated OpenVZ hardware node, driven through the ansible CLI."""
-
-    def __init__(self, tmp_path):
-        self.root = str(tmp_path / 'node')
-        self.log = str(tmp_path / 'calls.jsonl')
-        self.tree = str(tmp_path / 'tree')
-        subprocess.run([sys.executable, os.path.join(LAB, 'labctl'), 'init-node', self.root, '--technology', 'openvz'],
-                       check=True, stdout=subprocess.PIPE)
-        self.env = dict(os.environ)
-        self.env.update({
-            'PATH': os.pathsep.join([os.path.join(LAB, 'bin'), BIN, self.env.get('PATH', '')]),
-            'VE_LAB_ROOT': self.root,
-            'VE_LAB_LOG': self.log,
-            'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS,
-            'ANSIBLE_NOCOLOR': '1',
-            'ANSIBLE_LOCALHOST_WARNING': '0',
-            'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
-        })
-
-    def calls(self):
-        if not os.path.exists(self.log):
-            return []
-        with open(self.log) as handle:
-            return [json.loads(line) for line in handle if line.strip()]
-
-    def reset_calls(self):
-        if os.path.exists(self.log):
-            os.unlink(self.log)
-
-    def ansible(self, module, args, check=False, diff=False, loop=False):
-        """Run one task with ansible-playbook; returns (module result, calls made by it, what the user saw).
-
-        The result is the module's own (with ``diff``, which stdout callbacks
-        strip), saved by a second task that neither runs in check mode nor
-        calls vzctl.
-        """
-        self.reset_calls()
-        work = os.path.dirname(self.tree)
-        result_file = os.path.join(work, 'result.json')
-        if os.path.exists(result_file):
-            os.unlink(result_file)
-        with open(os.path.join(work, 'args.json'), 'w') as handle:
-            json.dump({'task_args': args, 'result_file': result_file}, handle)
-        with open(os.path.join(work, 'play.yml'), 'w') as handle:
-            handle.write((LOOP_PLAY if loop else PLAY) % {'module': module})
-        argv = [os.path.join(BIN, 'ansible-playbook'), os.path.join(work, 'play.yml'),
-                '-e', '@' + os.path.join(work, 'args.json')]
-        if check:
-            argv.append('--check')
-        if diff:
-            argv.append('--diff')
-        proc = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, check=False)
-        calls = self.calls()
-        if not os.path.exists(result_file):
-            raise AssertionError('the play did not run:\n%s\n%s' % (proc.stdout, proc.stderr))
-        with open(result_file) as handle:
-            result = json.load(handle)
-        return result, calls, proc.stdout + proc.stderr
-
-    def vzlist(self, *args):
-        out = subprocess.run(['vzlist', '-a', '-j'] + list(args), env=self.env, stdout=subprocess.PIPE,
-                             universal_newlines=True, check=False).stdout
-        return json.loads(out) if out.strip() else []
-
-    def ct(self, ctid):
-        found = [o for o in self.vzlist() if o['ctid'] == int(ctid)]
-        return found[0] if found else None
-
-    def fingerprint(self):
-        """Hash of every file (path, mode, content, link target) under the node's root."""
-        digest = hashlib.sha256()
-        for top, dirs, files in os.walk(self.root):
-            dirs.sort()
-            for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(top, d))]):
-                path = os.path.join(top, name)
-                digest.update(path.encode())
-                if os.path.islink(path):
-                    digest.update(os.readlink(path).encode())
-                elif os.path.isfile(path):
-                    with open(path, 'rb') as handle:
-                        digest.update(handle.read())
-        return digest.hexdigest()
-
-    def faults(self, faults):
-        os.makedirs(os.path.join(self.root, '.lab'), exist_ok=True)
-        with open(os.path.join(self.root, '.lab', 'faults.json'), 'w') as handle:
-            json.dump(faults, handle)
-
-
-PLAY = """
-- name: One task, as a user runs it
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - name: The task under test
-      datacenter.ve.%(module)s: "{{ task_args }}"
-      register: task_result
-      ignore_errors: true
-    - name: Keep its result for the test
-      ansible.builtin.copy:
-        content: "{{ task_result | to_json }}"
-        dest: "{{ result_file }}"
-        mode: "0600"
-      check_mode: false
-      diff: false
-"""
-
-
-LOOP_PLAY = PLAY.replace('"{{ task_args }}"', '"{{ item }}"').replace(
-    'register: task_result', 'loop: "{{ task_args }}"\n      register: task_result')
-
-
-def tools(calls):
-    return [c['argv'][0] if c['argv'][0] == 'vzlist' else ' '.join(c['argv'][:2]) for c in calls]
-
-
-def short(commands):
-    """Commands as argv lists with the program's base name (the module reports full paths)."""
-    return [[os.path.basename(argv[0])] + argv[1:] for argv in commands]
-
-
-def writes(calls):
-    return [c for c in calls if c['argv'][0] != 'vzlist']
-
-
 @pytest.fixture
-def node(tmp_path):
-    return Node(tmp_path)
+def node(lab_node):
+    return lab_node('openvz')
+
+
+tools = LabNode.tools
+short = LabNode.short
+writes = LabNode.writes
 
 
 CT = {'ctid': '101', 'name': 'dns1', 'ostemplate': 'debian-12-x86_64', 'hostname': 'dns1.example.org',
