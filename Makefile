@@ -91,9 +91,23 @@ build: venv
 	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
 	$(BIN)/ansible-galaxy collection build --output-path $(BUILD)/dist $(CURDIR)
 
-# Figures, not assertions: CLI calls per task and playbook wall times against the simulator.
-bench: venv lab-deps
+# Collections we compare ourselves with, from the `ansible` package on PyPI
+# (no Galaxy here), unpacked into a collections path used only by benchmarks.
+COMPARE_ANSIBLE := ansible==12.3.0
+COMPARE := $(BUILD)/compare-collections
+$(COMPARE)/.done: | venv
+	rm -rf $(BUILD)/compare-dl $(COMPARE) && mkdir -p $(BUILD)/compare-dl $(COMPARE)
+	$(BIN)/pip download --quiet --no-deps -d $(BUILD)/compare-dl '$(COMPARE_ANSIBLE)'
+	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+	  z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith("ansible_collections/community/general/")])' \
+	  $(BUILD)/compare-dl/ansible-*.whl $(COMPARE)
+	touch $@
+
+# Figures, not assertions: CLI calls per task and playbook wall times against
+# the simulators, side by side with the alternatives.
+bench: venv lab-deps $(COMPARE)/.done
 	$(BIN)/python tests/bench/openvz_bench.py
+	COMPARE_COLLECTIONS=$(COMPARE) $(BIN)/python tests/bench/zones_compare.py
 
 # The demo installs the built tarball into a fresh collections path and runs
 # against a freshly initialised simulated OpenVZ node (tests/lab).

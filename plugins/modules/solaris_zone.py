@@ -440,6 +440,8 @@ class SolarisZone:
         self.listed = zones.get(self.p['name'])
         if self.listed is None:
             return None, None
+        if not self.script:
+            return config, self.listed  # only the state changed: the configuration read before holds
         return self.client.export(self.p['name']), self.listed
 
     @staticmethod

@@ -123,12 +123,18 @@ class LabNode:
         return found[0] if found else None
 
     def fingerprint(self):
-        """Hash of every file (path, mode, content, link target) under the node's root."""
+        """Hash of every file (path, content, link target) under the node's root.
+
+        Empty lock files (the simulators' own mutual exclusion, taken by reads
+        too) carry no state and are left out.
+        """
         digest = hashlib.sha256()
         for top, dirs, files in os.walk(self.root):
             dirs.sort()
             for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(top, d))]):
                 path = os.path.join(top, name)
+                if name.endswith('.lock') and os.path.isfile(path) and not os.path.getsize(path):
+                    continue
                 digest.update(path.encode())
                 if os.path.islink(path):
                     digest.update(os.readlink(path).encode())
