@@ -50,7 +50,6 @@ LOOP_PLAY = PLAY.replace('"{{ task_args }}"', '"{{ item }}"').replace(
     'register: task_result', 'loop: "{{ task_args }}"\n      register: task_result')
 
 
-
 class LabNode:
     """One simulated hardware node (tests/lab), driven through the ansible CLI as users drive it."""
 
@@ -170,4 +169,3 @@ class LabNode:
     @staticmethod
     def writes(calls, reads=('vzlist',)):
         return [c for c in calls if c['argv'][0] not in reads]
-

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Plumbing shared by the lab simulators (OpenVZ now; zones and Virtuozzo later).
+"""Plumbing shared by the lab simulators (OpenVZ and zones now; Virtuozzo later).
 
 Everything a simulated tool needs that is not about the tool itself:
 
@@ -218,8 +218,8 @@ class Faults:
 
     ``{"tool": "vzctl", "command": "start", "ctid": "101", "rc": 50, "stdout": "...",
     "stderr": "...", "hang": 30, "times": 1}``: ``tool`` and ``command`` select the
-    call (``command`` is optional for tools without sub-commands), ``ctid`` is
-    optional. The first match wins; ``times`` (default: unlimited) is decremented
+    call (``command`` is optional for tools without sub-commands), ``ctid`` (or
+    its synonym ``zone``) is optional. The first match wins; ``times`` (default: unlimited) is decremented
     and the fault dropped at 0, rewriting the file atomically.
     """
 
@@ -235,8 +235,9 @@ class Faults:
             return False
         if 'command' in fault and fault['command'] not in commands:
             return False
-        if 'ctid' in fault and str(fault['ctid']) not in ctids:
-            return False
+        for key in ('ctid', 'zone'):    # 'zone' is the zones simulators' spelling of the same selector
+            if key in fault and str(fault[key]) not in ctids:
+                return False
         return True
 
     def take(self, tool, commands=(), ctids=()):

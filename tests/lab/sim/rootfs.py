@@ -100,6 +100,8 @@ DIRS = (
     ('bin', 0o755), ('sbin', 0o755), ('etc', 0o755), ('root', 0o700), ('tmp', 0o1777), ('proc', 0o555),
     ('sys', 0o555), ('dev', 0o755), ('run', 0o755), ('home', 0o755), ('var', 0o755), ('var/log', 0o755),
     ('var/tmp', 0o1777), ('usr', 0o755), ('usr/bin', 0o755), ('usr/sbin', 0o755),
+    # Where sshd's host keys live in a real root (tools that prepare a new VE write them there).
+    ('etc/ssh', 0o755),
 )
 
 
@@ -126,15 +128,18 @@ def _info(name, kind, mode, mtime, size=0, link=None, gid=0):
     return info
 
 
-def build_rootfs_tar(dest, os_release=DEBIAN_12, hostname='localhost', busybox=BUSYBOX, cache_dir=None):
+def build_rootfs_tar(dest, os_release=DEBIAN_12, hostname='localhost', busybox=BUSYBOX, cache_dir=None, extra_files=()):
     """Write the placeholder root filesystem to ``dest`` (.tar.gz); returns a one-line description.
 
+    ``extra_files``: more text files, ``(name, text, mode)`` (e.g. Solaris' ``etc/release``).
     With ``cache_dir``, an archive built before from the same inputs (busybox binary, texts) is
     copied instead of compressing busybox again.
     """
+    extra_files = tuple(extra_files)
     if cache_dir is None:
-        return _build(dest, os_release, hostname, busybox)
-    key = hashlib.sha256(repr((os_release, hostname, PASSWD, SHADOW, GROUP, HOSTS, CHPASSWD, DIRS, APPLETS)).encode('utf-8'))
+        return _build(dest, os_release, hostname, busybox, extra_files)
+    inputs = (os_release, hostname, PASSWD, SHADOW, GROUP, HOSTS, CHPASSWD, DIRS, APPLETS)
+    key = hashlib.sha256(repr(inputs + ((extra_files,) if extra_files else ())).encode('utf-8'))
     if os.path.isfile(busybox):
         info = os.stat(busybox)
         key.update(repr((busybox, info.st_size, info.st_mtime_ns)).encode('utf-8'))
@@ -143,7 +148,7 @@ def build_rootfs_tar(dest, os_release=DEBIAN_12, hostname='localhost', busybox=B
     if not (os.path.isfile(cached) and os.path.isfile(described)):
         if not os.path.isdir(cache_dir):
             os.makedirs(cache_dir)
-        description = _build(cached, os_release, hostname, busybox)
+        description = _build(cached, os_release, hostname, busybox, extra_files)
         with open(described + '.tmp', 'w', encoding='utf-8') as handle:
             handle.write(description)
         os.replace(described + '.tmp', described)
@@ -153,14 +158,14 @@ def build_rootfs_tar(dest, os_release=DEBIAN_12, hostname='localhost', busybox=B
         return handle.read()
 
 
-def _build(dest, os_release, hostname, busybox):
+def _build(dest, os_release, hostname, busybox, extra_files=()):
     mtime = int(time.time())
     texts = [
         ('etc/passwd', PASSWD, 0o644, 0), ('etc/shadow', SHADOW, 0o640, 42), ('etc/group', GROUP, 0o644, 0),
         ('etc/hostname', hostname + '\n', 0o644, 0), ('etc/hosts', HOSTS, 0o644, 0),
         ('etc/os-release', os_release, 0o644, 0), ('etc/resolv.conf', '', 0o644, 0),
         ('usr/sbin/chpasswd', CHPASSWD, 0o755, 0),
-    ]
+    ] + [(name, text, mode, 0) for name, text, mode in extra_files]
     have_busybox = os.path.isfile(busybox) and os.access(busybox, os.X_OK)
     tmp = '%s.%d.tmp' % (dest, os.getpid())
     with tarfile.open(tmp, 'w:gz', compresslevel=6) as tar:

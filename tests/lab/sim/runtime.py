@@ -63,11 +63,15 @@ class Runtime:
 class ChrootRuntime(Runtime):
     """Default runtime: exec is ``chroot ROOT_DIR ARGV...`` with a container-like environment."""
 
+    def missing(self, ctid, program, root_dir):
+        """Report that ``program`` is not in the root (subclasses word it for their tool)."""
+        err('vzctl (lab): CT %s has no %s in its private area %s (placeholder template without busybox?)'
+            % (ctid, program, root_dir))
+
     def exec(self, ctid, root_dir, argv, stdin=None):
         program = argv[0]
         if program.startswith('/') and not os.path.lexists(os.path.join(root_dir, program.lstrip('/'))):
-            err('vzctl (lab): CT %s has no %s in its private area %s (placeholder template without busybox?)'
-                % (ctid, program, root_dir))
+            self.missing(ctid, program, root_dir)
             return RC_NOT_FOUND
         import shutil
         chroot = shutil.which('chroot') or '/usr/sbin/chroot'
@@ -113,11 +117,11 @@ class RuntimeLoadError(Exception):
     """``$VE_LAB_RUNTIME`` names nothing usable."""
 
 
-def load_runtime():
-    """The runtime selected by ``$VE_LAB_RUNTIME``; raises ``RuntimeLoadError`` if it cannot be loaded."""
+def load_runtime(default=ChrootRuntime):
+    """The runtime selected by ``$VE_LAB_RUNTIME`` (unset: ``default()``); raises ``RuntimeLoadError`` if it cannot be loaded."""
     spec = os.environ.get(RUNTIME_ENV, '').strip()
     if not spec:
-        return ChrootRuntime()
+        return default()
     if os.sep in spec and os.path.isfile(spec):
         if not os.access(spec, os.X_OK):
             raise RuntimeLoadError('%s=%s is not executable' % (RUNTIME_ENV, spec))
