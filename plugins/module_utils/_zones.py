@@ -70,9 +70,12 @@ RESOURCE_TYPES = tuple(KEYED) + SINGLE
 # Properties that are lists, and the word zonecfg uses to add one item.
 LIST_PROPS = {'fs': 'options', 'rctl': 'value'}
 SIZE_PROPS = {('capped-memory', 'physical'), ('capped-memory', 'swap'), ('capped-memory', 'locked')}
-# Export order of resource blocks (§4.5 items 8-16).
+# Export order of resource blocks (§4.5 items 8-16), and the order of older zonecfg builds (Solaris 10 and
+# the 7-field `list -p` era), which print inherit-pkg-dir first and capped-memory last.
 EXPORT_ORDER = ('inherit-pkg-dir', 'fs', 'net', 'anet', 'device', 'capped-memory', 'rctl', 'attr', 'dataset',
                 'dedicated-cpu', 'admin')
+OLD_EXPORT_ORDER = ('inherit-pkg-dir', 'fs', 'net', 'device', 'rctl', 'attr', 'dataset', 'dedicated-cpu',
+                    'capped-memory', 'admin')
 # Property order inside export blocks (§4.5); others follow in the order they were set.
 PROP_ORDER = {
     'fs': ('dir', 'special', 'raw', 'type'),
@@ -212,8 +215,8 @@ def bytes_to_units(number):
     return '%d%s' % (int(value), units[index])
 
 
-def render_export(config):
-    """ZoneConfig -> export text, in §4.5's order and spelling."""
+def render_export(config, old=False):
+    """ZoneConfig -> export text, in §4.5's order and spelling (``old``: an older zonecfg's block order)."""
     g = config.globals
     lines = ['create -b']
     if g.get('zonepath'):
@@ -228,7 +231,7 @@ def render_export(config):
     for prop in ('hostid', 'fs-allowed'):
         if g.get(prop):
             lines.append('set %s=%s' % (prop, g[prop]))
-    for rtype in EXPORT_ORDER:
+    for rtype in OLD_EXPORT_ORDER if old else EXPORT_ORDER:
         for res in config.of_type(rtype):
             lines.append('add %s' % rtype)
             order = PROP_ORDER.get(rtype, ())
@@ -588,6 +591,9 @@ def _plan_keyed(plan, config, rtype, wanted, purge):
             plan.script.extend(block)
             plan.line('end')
             plan.changed_keys.append(rtype)
+            # zonecfg re-adds a selected resource at `end`: it is exported last of its type.
+            plan.after.resources.remove(target)
+            plan.after.resources.append(target)
     if purge:
         for index, res in enumerate(existing):
             if index not in matched:

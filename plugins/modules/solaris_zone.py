@@ -314,6 +314,10 @@ class SolarisZone:
     def read(self):
         zones = dict((z['name'], z) for z in self.client.list())
         self.listed = zones.get(self.p['name'])
+        # A blank configuration (create -b) takes the system's default brand, the global zone's.
+        self.default_brand = (zones.get('global') or {}).get('brand')
+        # 7-field `list -p` lines come from older zoneadm/zonecfg builds, whose export orders blocks differently.
+        self.old_export = bool(zones) and not any(z['extra'] for z in zones.values())
         if self.listed is None:
             return None
         return self.client.export(self.p['name'])
@@ -342,6 +346,11 @@ class SolarisZone:
             if new and not (self.want['properties'].get('zonepath')):
                 self.fail('zone %s does not exist; zonepath is required to create it' % p['name'])
             plan = plan_config(config or ZoneConfig(), self.want, purge=p['purge_resources'], new=new)
+            if new and self.default_brand:
+                # What zonecfg fills in for a blank configuration, so that the predicted export is exact
+                # (Solaris 11's blank template is exclusive-IP).
+                plan.after.globals.setdefault('brand', self.default_brand)
+                plan.after.globals.setdefault('ip-type', 'exclusive' if self.default_brand == 'solaris' else 'shared')
             self.script = plan.script
             self.differences.extend(plan.changed_keys)
         try:
@@ -444,11 +453,10 @@ class SolarisZone:
             return config, self.listed  # only the state changed: the configuration read before holds
         return self.client.export(self.p['name']), self.listed
 
-    @staticmethod
-    def _diff_text(state, config):
+    def _diff_text(self, state, config):
         if state == 'absent' or config is None:
             return '# state: absent\n'
-        return '# state: %s\n%s' % (state, render_export(config))
+        return '# state: %s\n%s' % (state, render_export(config, old=self.old_export))
 
     def _apply_script(self, argv):
         handle, path = tempfile.mkstemp(prefix='zonecfg-', suffix='.cfg', dir=self.module.tmpdir)

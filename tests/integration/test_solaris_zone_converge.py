@@ -226,3 +226,33 @@ def test_info(node):
     assert web['raw']['config']['resources']['capped-memory']['physical'] == '1G'
     result, _calls, _out = node.ansible('solaris_zone_info', {'state': ['configured'], 'config': False})
     assert [v['name'] for v in result['ves']] == ['spare']
+
+
+@pytest.mark.parametrize('release', ['s10', 's11', 'illumos'])
+def test_check_mode_predicts_the_export_on_every_release(lab_node, release):
+    """A new zone without a brand: the prediction fills in what each release's blank configuration holds."""
+    node = lab_node('zones', '--release', release)
+    args = {'name': 'z1', 'zonepath': '/zones/z1', 'resources': {'dataset': [{'name': 'tank/z1'}]},
+            'state': 'configured'}
+    predicted, _calls, _out = node.ansible('solaris_zone', args, check=True, diff=True)
+    applied, _calls, _out = node.ansible('solaris_zone', args, diff=True)
+    assert predicted['diff']['after'] == applied['diff']['after']
+    assert applied['diff']['after'] == '# state: configured\n' + export(node, 'z1')
+
+
+@pytest.mark.parametrize('release', ['s10', 's11', 'illumos'])
+def test_check_mode_predicts_a_change_on_every_release(lab_node, release):
+    """Changing the first of two nets and the memory cap: predicted export == the export zonecfg then prints."""
+    node = lab_node('zones', '--release', release)
+    first = {'name': 'z1', 'zonepath': '/zones/z1', 'ip_type': 'shared', 'state': 'installed',
+             'properties': {'max-lwps': 500},
+             'resources': {'net': [{'physical': 'e0', 'address': '192.0.2.1/24'},
+                                   {'physical': 'e0', 'address': '192.0.2.2/24'}],
+                           'capped-memory': {'physical': '1G'}}}
+    node.ansible('solaris_zone', first)
+    second = dict(first, resources={'net': [{'address': '192.0.2.1/24', 'defrouter': '192.0.2.254'}],
+                                    'capped-memory': {'physical': '2G', 'locked': '512M'}})
+    predicted, _calls, _out = node.ansible('solaris_zone', second, check=True, diff=True)
+    applied, calls, _out = node.ansible('solaris_zone', second, diff=True)
+    assert writes(calls) == ['zonecfg -f']
+    assert predicted['diff']['after'] == applied['diff']['after'] == '# state: installed\n' + export(node, 'z1')

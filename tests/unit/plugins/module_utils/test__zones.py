@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 import pytest
 
 from ansible_collections.datacenter.ve.plugins.module_utils import _zones as z
@@ -190,3 +192,28 @@ def test_every_lifecycle_path_is_legal_and_arrives(current, target):
         assert state in ALLOWED[action], '%s from %s (%s -> %s)' % (action, state, current, target)
         state = RESULT[action]
     assert state in z.SATISFIES[target], (current, target, actions)
+
+
+FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize('release, fields', [('s10', 7), ('s11', 9), ('illumos', 8)])
+def test_recorded_list_and_export_from_the_simulator(release, fields):
+    """Recorded from tests/lab's zones simulator, one file per release."""
+    text = fixture('zoneadm-list-cp-%s.txt' % release)
+    assert {len(line.replace('\\:', '').split(':')) for line in text.splitlines()} == {fields}
+    zones = z.parse_list_p(text)
+    assert [(e['name'], e['state'], e['zonepath'], e['zoneid']) for e in zones] == [
+        ('global', 'running', '/', '0'), ('web', 'running', '/zones/web', '1'), ('odd', 'configured', '/zones/a:b', None)]
+    export = fixture('zonecfg-export-%s.txt' % release)
+    config = z.parse_export(export)
+    assert z.render_export(config, old=(fields == 7)) == export
+    ve = z.record_from_zone(zones[1], config)
+    assert (ve.status, ve.memory, ve.swap, ve.cpu_units, ve.ipv4, ve.onboot) == \
+        ('running', 1 << 30, 2 << 30, 20, ['192.0.2.80/24'], False)
+    assert ve.os == {'s10': 'native', 's11': 'solaris', 'illumos': 'ipkg'}[release]
