@@ -219,7 +219,7 @@ class Faults:
     ``{"tool": "vzctl", "command": "start", "ctid": "101", "rc": 50, "stdout": "...",
     "stderr": "...", "hang": 30, "times": 1}``: ``tool`` and ``command`` select the
     call (``command`` is optional for tools without sub-commands), ``ctid`` (or
-    its synonym ``zone``) is optional. The first match wins; ``times`` (default: unlimited) is decremented
+    its synonyms ``zone`` and ``ve``) is optional. The first match wins; ``times`` (default: unlimited) is decremented
     and the fault dropped at 0, rewriting the file atomically.
     """
 
@@ -235,7 +235,7 @@ class Faults:
             return False
         if 'command' in fault and fault['command'] not in commands:
             return False
-        for key in ('ctid', 'zone'):    # 'zone' is the zones simulators' spelling of the same selector
+        for key in ('ctid', 'zone', 've'):    # 'zone'/'ve': the zones/prlctl simulators' spellings of the same selector
             if key in fault and str(fault[key]) not in ctids:
                 return False
         return True
