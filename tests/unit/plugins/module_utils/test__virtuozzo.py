@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datacenter.ve contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""_virtuozzo parsers and planners on output recorded from the prlctl simulator, and exact argv."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.datacenter.ve.plugins.module_utils import _virtuozzo as vz
+from ansible_collections.datacenter.ve.plugins.module_utils._ve import Differ
+
+FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
+GIB = 1 << 30
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return handle.read()
+
+
+def test_list_all_strings_and_dash():
+    ves = vz.parse_list_json(fixture('prlctl-list-a-j.json'))
+    assert [(v['name'], v['type'], v['status']) for v in ves] == [('iis1', 'VM', 'running'), ('web1', 'CT', 'running')]
+    assert all(isinstance(value, str) for v in ves for value in v.values())
+    assert vz.parse_list_json('[\n\n]\n') == []
+
+
+def test_ct_info_record_and_settings():
+    info = vz.parse_list_json(fixture('prlctl-list-i-j-f-ct.json'))[0]
+    ve = vz.record_from_info(info, node='n1').to_dict(raw=False)
+    assert (ve['technology'], ve['name'], ve['status'], ve['hostname'], ve['memory'], ve['disk'], ve['cpus'],
+            ve['onboot']) == ('virtuozzo', 'web1', 'running', 'web1.example.org', '2G', '20G', 2, True)
+    assert ve['ipv4'] == ['192.0.2.80'] and ve['ipv6'] == ['2001:db8::80']
+    settings = vz.settings_from_info(info, {'SWAPPAGES': '0:131072', 'CAPABILITY': 'NET_ADMIN:on'})
+    assert settings['swap'] == 512 << 20 and settings['capabilities'] == {'net_admin': True}
+    assert settings['features'] == {'nfs': True} and settings['nameservers'] == ['192.0.2.1']
+    assert settings['ha_enable'] is True and settings['ha_prio'] == 5
+
+
+def test_vm_info_record():
+    info = vz.parse_list_json(fixture('prlctl-list-i-j-f-vm.json'))[0]
+    ve = vz.record_from_info(info)
+    expected = ('iis1', 'win-2019', 4, 8 * GIB, 100 * GIB, ['192.0.2.90'])
+    assert (ve.name, ve.os, ve.cpus, ve.memory, ve.disk, ve.ipv4) == expected
+
+
+def test_set_calls_one_device_action_each():
+    want = vz.desired_settings({'cpus': 2, 'memsize': '2048', 'disk_size': '20G', 'ip_addresses': ['10.0.0.1/24'],
+                                'nameservers': ['10.0.0.53']}, 'vm')
+    calls = vz.compare_settings(Differ(), None, want, 'vm')
+    assert calls == [{'cpus': 2, 'memsize': 2 * GIB},
+                     {'ipdel': [], 'ipadd': ['10.0.0.1/24'], 'nameservers': ['10.0.0.53'], 'device_set': 'net0'},
+                     {'size': 20 * GIB, 'device_set': 'hdd0'}]
+
+    class Exe:
+        def find_binary(self, name, extra_dirs=None):
+            return name
+    client = vz.VirtuozzoClient(Exe(), lab_root='')
+    assert [client.set_argv('v', c) for c in calls] == [
+        ['prlctl', 'set', 'v', '--cpus', '2', '--memsize', '2048M'],
+        ['prlctl', 'set', 'v', '--device-set', 'net0', '--ipadd', '10.0.0.1/24', '--nameserver', '10.0.0.53'],
+        ['prlctl', 'set', 'v', '--device-set', 'hdd0', '--size', '20480M']]
+    ct_calls = vz.compare_settings(Differ(), None, want, 'ct')
+    assert len(ct_calls) == 2 and 'device_set' not in ct_calls[0]
+
+
+@pytest.mark.parametrize('params, vtype, message', [
+    ({'swap': '1G'}, 'vm', 'only containers'),
+    ({'features': {'nfs': True}}, 'vm', 'only containers'),
+    ({'memsize': '0'}, 'ct', 'below 1M'),
+    ({'memsize': 'lots'}, 'ct', 'memsize'),
+    ({'cpuunits': 5}, 'ct', 'cpuunits'),
+    ({'ip_addresses': ['1.2.3.400']}, 'ct', 'ip_addresses'),
+    ({'nameservers': ['dns.example.org']}, 'ct', 'nameservers'),
+    ({'features': {'warp': True}}, 'ct', 'unknown name'),
+    ({'ioprio': 9}, 'ct', 'ioprio'),
+])
+def test_desired_settings_refuses(params, vtype, message):
+    with pytest.raises(vz.VirtuozzoInputError) as exc:
+        vz.desired_settings(params, vtype)
+    assert message in str(exc.value)
+
+
+STATES = ('running', 'stopped', 'suspended', 'paused', 'mounted')
+RESULT = {'start': 'running', 'stop': 'stopped', 'restart': 'running', 'suspend': 'suspended',
+          'resume': 'running', 'umount': 'stopped', 'delete': 'absent'}
+ALLOWED = {'start': ('stopped', 'mounted'), 'stop': ('running', 'paused'), 'restart': ('running',),
+           'suspend': ('running',), 'resume': ('suspended', 'paused'), 'umount': ('mounted',),
+           'delete': ('stopped',)}
+
+
+@pytest.mark.parametrize('current', STATES)
+@pytest.mark.parametrize('target', ('present', 'started', 'stopped', 'restarted', 'suspended', 'absent'))
+def test_every_transition_is_legal_and_arrives(current, target):
+    status = current
+    for action in vz.plan_transitions(current, target):
+        assert status in ALLOWED[action], (action, status, current, target)
+        status = RESULT[action]
+    assert status == (current if target == 'present' else vz.TARGET_STATUS[target])
