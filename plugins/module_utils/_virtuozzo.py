@@ -495,3 +495,37 @@ class VirtuozzoClient:
 
     def run(self, argv, what, data=None):
         return self.prlctl.run_argv(argv, data=data, what=what)
+
+
+# ---------------------------------------------------------------------------
+# Snapshots (§5)
+# ---------------------------------------------------------------------------
+
+def parse_snapshot_list(text):
+    """``prlctl snapshot-list VE [-H]`` -> [{'id', 'parent', 'current'}] (``%38s %c%38s`` rows, §5)."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith('PARENT_SNAPSHOT_ID'):
+            continue
+        parent, mark, ident = line[:38].strip(), line[39:40], line[40:].strip()
+        if not ident:
+            raise ValueError('prlctl snapshot-list: unexpected line %r' % line)
+        out.append({'id': ident, 'parent': parent or None, 'current': mark == '*'})
+    return out
+
+
+def parse_snapshot_info(text):
+    """``prlctl snapshot-list VE -i ID``: ``Key: value`` lines -> dict with lower-case keys."""
+    info = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(':')
+        if sep:
+            info[key.strip().lower()] = value.strip()
+    return info
+
+
+def snapshot_argv(binary, action, ve, snap_id=None, name=None, description=None):
+    """argv of snapshot / snapshot-switch / snapshot-delete."""
+    if action == 'snapshot':
+        return [binary, 'snapshot', ve] + (['-n', name] if name else []) + (['-d', description] if description else [])
+    return [binary, action, ve, '-i', snap_id]

@@ -104,3 +104,24 @@ def test_every_transition_is_legal_and_arrives(current, target):
         assert status in ALLOWED[action], (action, status, current, target)
         status = RESULT[action]
     assert status == (current if target == 'present' else vz.TARGET_STATUS[target])
+
+
+# Recorded from the simulator: `prlctl snapshot-list web1` after two snapshots (virtuozzo.md §5: %38s %c%38s).
+SNAPSHOT_LIST = '''PARENT_SNAPSHOT_ID                      SNAPSHOT_ID
+                                        {48b0ef3d-2a0d-4233-90e6-b8c124778aaa}
+{48b0ef3d-2a0d-4233-90e6-b8c124778aaa} *{c5a24471-2a23-4928-8009-ec2b97c323f9}
+'''
+
+
+def test_snapshot_list_and_info():
+    assert vz.parse_snapshot_list(SNAPSHOT_LIST) == [
+        {'id': '{48b0ef3d-2a0d-4233-90e6-b8c124778aaa}', 'parent': None, 'current': False},
+        {'id': '{c5a24471-2a23-4928-8009-ec2b97c323f9}', 'parent': '{48b0ef3d-2a0d-4233-90e6-b8c124778aaa}',
+         'current': True}]
+    info = vz.parse_snapshot_info('ID: {c5a2}\nName: second\nDate: 2026-11-27 10:58:23\nCurrent: yes\n'
+                                  'State: power on\nDescription: \n')
+    assert info['name'] == 'second' and info['description'] == '' and info['current'] == 'yes'
+    assert vz.snapshot_argv('prlctl', 'snapshot', 'web1', name='a b', description='d') == [
+        'prlctl', 'snapshot', 'web1', '-n', 'a b', '-d', 'd']
+    switch = vz.snapshot_argv('prlctl', 'snapshot-switch', 'web1', '{x}')
+    assert switch == ['prlctl', 'snapshot-switch', 'web1', '-i', '{x}']
