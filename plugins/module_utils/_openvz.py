@@ -36,7 +36,7 @@ from ._units import (
     LONG_MAX, UNLIMITED, UnitError, format_count, format_pair, format_size, from_unit, parse_count,
     parse_cpu_percent, parse_cpu_units, parse_pair, parse_size, to_unit,
 )
-from ._ve import VE, AddressError, normalize_address, split_addresses
+from ._ve import VE, AddressError, normalize_address, plan_through_running, split_addresses
 
 # vzctl refuses CTIDs <= 100 (reserved) and above this (§1).
 CTID_MIN = 101
@@ -566,14 +566,8 @@ def plan_transitions(current, target):
 
 
 def plan_with_running(current, target):
-    """Commands that pass through a running CT (for work done inside it), then reach ``target``.
-
-    Returns ``(before, after)``: commands to run before the in-CT work and after it.
-    """
-    if target in ('started', 'restarted'):
-        return plan_transitions(current, target), []
-    final = target if target != 'present' else _STATUS_AS_TARGET.get(current, 'stopped')
-    return plan_transitions(current, 'started'), plan_transitions('running', final)
+    """(before, after) lifecycle commands around work done inside the running VE."""
+    return plan_through_running(plan_transitions, current, target, _STATUS_AS_TARGET)
 
 
 # ---------------------------------------------------------------------------

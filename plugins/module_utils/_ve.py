@@ -93,6 +93,30 @@ def list_delta(before, after):
     return [a for a in after if a not in before], [b for b in before if b not in after]
 
 
+def userpasswd_problem(value, state):
+    """Why a ``user:password`` option cannot be used (None when it can); the secret never enters the message."""
+    user, sep, password = value.partition(':')
+    if not sep or not user or not password or '\n' in value:
+        return "userpasswd must be 'user:password' (one line)"
+    if state in ('absent', 'suspended'):
+        return 'userpasswd cannot be applied with state=%s' % state
+    return None
+
+
+def plan_through_running(transitions, current, target, status_as_target):
+    """Lifecycle commands around work done inside a running VE (a password set with chpasswd...).
+
+    ``transitions(current, target)`` is the backend's planner; ``status_as_target``
+    maps a status back to the target that keeps it (for ``present``). Returns
+    ``(before, after)``: the commands that start the VE, and those that then
+    bring it to ``target`` (or back where it was).
+    """
+    if target in ('started', 'restarted'):
+        return transitions(current, target), []
+    final = target if target != 'present' else status_as_target.get(current, 'stopped')
+    return transitions(current, 'started'), transitions('running', final)
+
+
 class VE:
     """One virtual environment as every backend describes it.
 

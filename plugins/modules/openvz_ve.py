@@ -320,7 +320,7 @@ from ansible_collections.datacenter.ve.plugins.module_utils._openvz import (
     record_from_vzlist, settings_from_vzlist, validate_ctid, CREATE_KEYS, CREATE_ONLY_KEYS, SETTING_KEYS, TARGET_STATUS,
 )
 from ansible_collections.datacenter.ve.plugins.module_utils._runner import CommandError, ModuleExecutor, fail_module
-from ansible_collections.datacenter.ve.plugins.module_utils._ve import Differ
+from ansible_collections.datacenter.ve.plugins.module_utils._ve import Differ, userpasswd_problem
 
 ARGUMENT_SPEC = dict(
     ctid=dict(type='str', aliases=['veid']),
@@ -383,13 +383,9 @@ class OpenVZVE:
             self.module.fail_json(msg='openvz_ve: invalid input: %s' % exc)
         if p['timeout'] < 1:
             self.module.fail_json(msg='openvz_ve: invalid input: timeout must be at least 1 second')
-        if p['userpasswd'] is not None:
-            user, sep, password = p['userpasswd'].partition(':')
-            if not sep or not user or not password or '\n' in p['userpasswd'] or ':' in user:
-                self.module.fail_json(msg="openvz_ve: invalid input: userpasswd must be 'user:password' (one line)")
-            if p['state'] in ('absent', 'suspended'):
-                self.module.fail_json(msg='openvz_ve: invalid input: userpasswd cannot be applied with state=%s'
-                                      % p['state'])
+        problem = userpasswd_problem(p['userpasswd'], p['state']) if p['userpasswd'] is not None else None
+        if problem:
+            self.module.fail_json(msg='openvz_ve: invalid input: %s' % problem)
         if p['state'] == 'absent':
             given = [k for k in SETTING_KEYS + CREATE_ONLY_KEYS if k != 'name' and p[k] is not None]
             if given:

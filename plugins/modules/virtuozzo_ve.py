@@ -197,7 +197,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.datacenter.ve.plugins.module_utils._runner import CommandError, ModuleExecutor, fail_module
-from ansible_collections.datacenter.ve.plugins.module_utils._ve import Differ
+from ansible_collections.datacenter.ve.plugins.module_utils._ve import Differ, userpasswd_problem
 from ansible_collections.datacenter.ve.plugins.module_utils._virtuozzo import (
     CT_ONLY, SETTING_KEYS, TARGET_STATUS, UUID_RE, VirtuozzoClient, VirtuozzoInputError, compare_settings,
     desired_settings, plan_transitions, plan_with_running, record_from_info, settings_from_info, validate_name,
@@ -273,12 +273,9 @@ class VirtuozzoVE:
             given = [k for k in SETTING_KEYS + CREATE_ONLY if p[k] is not None]
             if given:
                 self.fail('invalid input: state=absent does not take settings (%s)' % ', '.join(given))
-        if p['userpasswd'] is not None:
-            user, sep, password = p['userpasswd'].partition(':')
-            if not sep or not user or not password or '\n' in p['userpasswd']:
-                self.fail("invalid input: userpasswd must be 'user:password' (one line)")
-            if p['state'] in ('absent', 'suspended'):
-                self.fail('invalid input: userpasswd cannot be applied with state=%s' % p['state'])
+        problem = userpasswd_problem(p['userpasswd'], p['state']) if p['userpasswd'] is not None else None
+        if problem:
+            self.fail('invalid input: %s' % problem)
 
     def plan(self, info):
         p = self.p
