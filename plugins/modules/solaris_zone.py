@@ -211,7 +211,9 @@ script:
   elements: str
   sample: [select capped-memory, set physical=2G, end]
 commands:
-  description: Every command that changes something, run (in check mode, that would run), as argv lists.
+  description:
+    - Every command that changes something, run (in check mode, that would run), as argv lists.
+    - The zonecfg call shows V(<script>) where the temporary file holding RV(script) goes.
   returned: always
   type: list
   elements: list
