@@ -66,7 +66,8 @@ sanity: tree
 	$(if $(OFFLINE_TOOL),$(OFFLINE_TOOL),@echo "no ansible-test-offline here: ansible-test downloads its pip bootstrap")
 	cd $(TREE) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
-PYTEST := cd $(LINK) && $(BIN)/python -m pytest -p no:cacheprovider
+# importlib mode: test files in different folders may share a base name (unit vs integration).
+PYTEST := cd $(LINK) && $(BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib
 
 units: venv
 	$(PYTEST) tests/unit

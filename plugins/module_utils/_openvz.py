@@ -36,7 +36,7 @@ from ._units import (
     LONG_MAX, UNLIMITED, UnitError, format_count, format_pair, format_size, from_unit, parse_count,
     parse_cpu_percent, parse_cpu_units, parse_pair, parse_size, to_unit,
 )
-from ._ve import VE, AddressError, normalize_address, plan_through_running, split_addresses
+from ._ve import VE, AddressError, lifecycle_with, normalize_address, plan_through_running, split_addresses
 
 # vzctl refuses CTIDs <= 100 (reserved) and above this (§1).
 CTID_MIN = 101
@@ -568,6 +568,11 @@ def plan_transitions(current, target):
 def plan_with_running(current, target):
     """(before, after) lifecycle commands around work done inside the running VE."""
     return plan_through_running(plan_transitions, current, target, _STATUS_AS_TARGET)
+
+
+def plan_lifecycle(current, target, inside=None):
+    """The lifecycle actions to run, with optional work inside the running VE (see ``_ve.lifecycle_with``)."""
+    return lifecycle_with(plan_transitions, _STATUS_AS_TARGET, current, target, inside)
 
 
 # ---------------------------------------------------------------------------

@@ -117,6 +117,18 @@ def plan_through_running(transitions, current, target, status_as_target):
     return transitions(current, 'started'), transitions('running', final)
 
 
+def lifecycle_with(transitions, status_as_target, current, target, inside=None):
+    """Lifecycle actions from ``current`` to ``target``; ``inside`` (work done in the running VE, such as
+    setting a password) is put where the VE runs, passing through running when it must.
+
+    Returns action names, with ``inside`` itself at its place when given.
+    """
+    if inside is None:
+        return transitions(current, target)
+    before, after = plan_through_running(transitions, current, target, status_as_target)
+    return before + [inside] + after
+
+
 class VE:
     """One virtual environment as every backend describes it.
 

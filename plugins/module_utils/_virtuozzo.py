@@ -30,7 +30,7 @@ import re
 from ._openvz import parse_conf
 from ._runner import ArgSpec, CommandError, Fmt, Runner
 from ._units import UnitError, format_size, parse_cpu_percent, parse_cpu_units, parse_size, to_unit
-from ._ve import VE, AddressError, normalize_address, plan_through_running, split_addresses
+from ._ve import VE, AddressError, lifecycle_with, normalize_address, plan_through_running, split_addresses
 
 NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,63}$')
 UUID_RE = re.compile(r'^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$')
@@ -378,6 +378,11 @@ def plan_transitions(current, target):
 def plan_with_running(current, target):
     """(before, after) lifecycle commands around work done inside the running VE."""
     return plan_through_running(plan_transitions, current, target, _STATUS_AS_TARGET)
+
+
+def plan_lifecycle(current, target, inside=None):
+    """The lifecycle actions to run, with optional work inside the running VE (see ``_ve.lifecycle_with``)."""
+    return lifecycle_with(plan_transitions, _STATUS_AS_TARGET, current, target, inside)
 
 
 # ---------------------------------------------------------------------------

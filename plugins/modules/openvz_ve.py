@@ -316,7 +316,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.datacenter.ve.plugins.module_utils._openvz import (
-    OpenVZClient, OpenVZInputError, compare_settings, desired_settings, plan_transitions, plan_with_running,
+    OpenVZClient, OpenVZInputError, compare_settings, desired_settings, plan_lifecycle, plan_transitions,
     record_from_vzlist, settings_from_vzlist, validate_ctid, CREATE_KEYS, CREATE_ONLY_KEYS, SETTING_KEYS, TARGET_STATUS,
 )
 from ansible_collections.datacenter.ve.plugins.module_utils._runner import CommandError, ModuleExecutor, fail_module
@@ -452,16 +452,12 @@ class OpenVZVE:
             if state != 'present':
                 # 'restarted' always differs: it is an action, not a state to reach.
                 self.differ.compare('state', status, 'restarted' if state == 'restarted' else TARGET_STATUS[state])
-        password = p['userpasswd'] is not None and (created or p['update_password'] == 'always')
-        if password:
-            before, after = plan_with_running(status, state)
-            steps.extend(self._action(a) for a in before)
-            steps.append((self.client.exec2_argv(self.ctid, ['chpasswd']), 'set the password in CT %s' % self.ctid,
-                          p['userpasswd'] + '\n'))
-            steps.extend(self._action(a) for a in after)
+        inside = None
+        if p['userpasswd'] is not None and (created or p['update_password'] == 'always'):
+            inside = (self.client.exec2_argv(self.ctid, ['chpasswd']), 'set the password in CT %s' % self.ctid,
+                      p['userpasswd'] + '\n')
             self.differ.compare('password', 'unknown', 'set')
-        else:
-            steps.extend(self._action(a) for a in plan_transitions(status, state))
+        steps.extend(a if a is inside else self._action(a) for a in plan_lifecycle(status, state, inside))
         return steps
 
     def _action(self, action):

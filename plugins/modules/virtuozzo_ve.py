@@ -200,7 +200,7 @@ from ansible_collections.datacenter.ve.plugins.module_utils._runner import Comma
 from ansible_collections.datacenter.ve.plugins.module_utils._ve import Differ, userpasswd_problem
 from ansible_collections.datacenter.ve.plugins.module_utils._virtuozzo import (
     CT_ONLY, SETTING_KEYS, TARGET_STATUS, UUID_RE, VirtuozzoClient, VirtuozzoInputError, compare_settings,
-    desired_settings, plan_transitions, plan_with_running, record_from_info, settings_from_info, validate_name,
+    desired_settings, plan_lifecycle, plan_transitions, record_from_info, settings_from_info, validate_name,
 )
 
 ARGUMENT_SPEC = dict(
@@ -334,16 +334,12 @@ class VirtuozzoVE:
             steps.extend(self._action(a) for a in plan_transitions(status, 'stopped'))
             status = 'stopped'
         steps.extend(set_steps)
-        password = p['userpasswd'] is not None and (created or p['update_password'] == 'always')
-        if password:
-            before, after = plan_with_running(status, state)
-            steps.extend(self._action(a) for a in before)
-            steps.append((self.client.exec_argv(self.ident, ['chpasswd']), 'set the password in VE %s' % self.ident,
-                          p['userpasswd'] + '\n'))
-            steps.extend(self._action(a) for a in after)
+        inside = None
+        if p['userpasswd'] is not None and (created or p['update_password'] == 'always'):
+            inside = (self.client.exec_argv(self.ident, ['chpasswd']), 'set the password in VE %s' % self.ident,
+                      p['userpasswd'] + '\n')
             self.differ.compare('password', 'unknown', 'set')
-        else:
-            steps.extend(self._action(a) for a in plan_transitions(status, state))
+        steps.extend(a if a is inside else self._action(a) for a in plan_lifecycle(status, state, inside))
         return steps
 
     def _action(self, action):

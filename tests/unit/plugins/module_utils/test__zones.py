@@ -49,24 +49,8 @@ def test_parse_list_p_refuses_short_lines():
 
 
 # zones.md §4.5 example (exclusive-IP lipkg zone), verbatim.
-EXPORT_EXAMPLE = '''create -b
-set zonepath=/zones/web
-set brand=lipkg
-set autoboot=true
-set ip-type=exclusive
-add net
-set allowed-address=192.168.1.10/24
-set physical=web0
-set defrouter=192.168.1.1
-end
-add capped-memory
-set physical=1G
-end
-add rctl
-set name=zone.max-swap
-add value (priv=privileged,limit=2147483648,action=deny)
-end
-'''
+with open(os.path.join(os.path.dirname(__file__), 'fixtures', 'zonecfg-export-sheet-example.txt')) as _handle:
+    EXPORT_EXAMPLE = _handle.read()
 
 
 def test_export_round_trip_and_view():

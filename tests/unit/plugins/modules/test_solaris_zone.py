@@ -25,25 +25,10 @@ from ansible_collections.datacenter.ve.plugins.modules import solaris_zone
 
 CASES = yaml.safe_load(open(os.path.join(os.path.dirname(__file__), 'solaris_zone_cases.yml')))
 
-# zones.md §4.5 example (exclusive-IP lipkg zone).
-EXPORT = '''create -b
-set zonepath=/zones/web
-set brand=lipkg
-set autoboot=true
-set ip-type=exclusive
-add net
-set allowed-address=192.168.1.10/24
-set physical=web0
-set defrouter=192.168.1.1
-end
-add capped-memory
-set physical=1G
-end
-add rctl
-set name=zone.max-swap
-add value (priv=privileged,limit=2147483648,action=deny)
-end
-'''
+# zones.md §4.5 example (exclusive-IP lipkg zone), kept with the parser tests' fixtures.
+with open(os.path.join(os.path.dirname(__file__), '..', 'module_utils', 'fixtures',
+                       'zonecfg-export-sheet-example.txt')) as _handle:
+    EXPORT = _handle.read()
 
 
 class ReadOnlyExecutor:
