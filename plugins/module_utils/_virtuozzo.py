@@ -531,3 +531,77 @@ def snapshot_argv(binary, action, ve, snap_id=None, name=None, description=None)
     if action == 'snapshot':
         return [binary, 'snapshot', ve] + (['-n', name] if name else []) + (['-d', description] if description else [])
     return [binary, action, ve, '-i', snap_id]
+
+
+# ---------------------------------------------------------------------------
+# Backups (§6)
+# ---------------------------------------------------------------------------
+
+BACKUP_KEYS = {'VM_UUID': 've_uuid', 'Name': 've_name', 'Host': 'host', 'Owner': 'owner', 'Backup_ID': 'id',
+               'Date': 'date', 'Type': 'type', 'Size': 'size', 'Description': 'description', 'ServerUuid': 'server'}
+BACKUP_TYPES = {'f': 'full', 'i': 'incremental'}
+
+
+def parse_backup_list_full(text):
+    """``prlctl backup-list -f``: one block of ``Key: value`` lines per backup (§6) -> list of dicts.
+
+    Keys are renamed (BACKUP_KEYS); ``type`` becomes full/incremental, ``size`` an int, the VE UUID loses its
+    braces; the tab-indented ``DiskList`` entries become ``disks``. Unknown keys are kept under their own name.
+    """
+    backups, current, disk = [], None, None
+    for line in text.splitlines():
+        if not line.strip():
+            current = disk = None
+            continue
+        key, sep, value = line.strip().partition(':')
+        if not sep:
+            raise ValueError('prlctl backup-list -f: unexpected line %r' % line)
+        value = value.strip()
+        if line.startswith('\t') or line.startswith(' '):
+            if current is None:
+                raise ValueError('prlctl backup-list -f: disk line outside a backup: %r' % line)
+            if key == 'Name' or disk is None:
+                disk = {}
+                current['disks'].append(disk)
+            disk[key.lower()] = value
+            continue
+        if key == 'VM_UUID' or current is None:
+            current = {'disks': []}
+            disk = None
+            backups.append(current)
+        if key == 'DiskList':
+            continue
+        name = BACKUP_KEYS.get(key, key)
+        if name == 've_uuid':
+            value = value.strip('{}').lower()
+        elif name == 'type':
+            value = BACKUP_TYPES.get(value, value)
+        elif name == 'size':
+            value = int(value) if value.isdigit() else value
+        current[name] = value
+    for backup in backups:
+        if 'id' not in backup:
+            raise ValueError('prlctl backup-list -f: a backup block without Backup_ID')
+        for disk in backup['disks']:
+            if disk.get('size', '').isdigit():
+                disk['size'] = int(disk['size'])
+    return backups
+
+
+def parse_backup_id(text):
+    """The backup id from ``backup``'s success line, or None."""
+    match = re.search(r'successfully backed up with backup id (\S+?)\.?\s*$', text, re.M)
+    return match.group(1) if match else None
+
+
+def validate_storage(storage):
+    """``user@server[:port]`` without a password (the password travels separately, never in argv)."""
+    match = re.match(r'^([^:@\s]+)@([^:@\s/]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$', storage or '')
+    if not match:
+        if re.match(r'^[^@]*:[^@]*@', storage or ''):
+            raise VirtuozzoInputError('storage: give user@server[:port]; the password goes in storage_password, '
+                                      'never in the storage string')
+        raise VirtuozzoInputError('storage: %r is not user@server[:port]' % storage)
+    if match.group(3) and not 0 < int(match.group(3)) < 65536:
+        raise VirtuozzoInputError('storage: port %s is out of range' % match.group(3))
+    return storage

@@ -387,6 +387,31 @@ def test_backup_list_restore_to_new_name(node):  # §6
     assert node.prlctl('restore', 'web1').returncode == 255   # only stopped VEs
 
 
+def test_backup_full_list_and_remote_storage(node):  # §6; storage login as in PrlSrv::login -> read_passwd
+    node.ok('backup', 'web1', '--full', '--description', 'first one')
+    node.ok('backup', 'web1', '--description', 'second')
+    blocks = node.ok('backup-list', '-f').stdout.split('\n\n')
+    assert blocks[-1] == ''   # every block ends with a blank line
+    keys = [line.split(':')[0] for line in blocks[0].splitlines()]
+    assert keys == ['VM_UUID', 'Name', 'Host', 'Owner', 'Backup_ID', 'Date', 'Type', 'Size', 'Description',
+                    'ServerUuid', 'DiskList', '\tName', '\tOriginalPath', '\tSize']
+    full, incremental = [dict(line.split(': ', 1) for line in b.splitlines() if ': ' in line) for b in blocks[:2]]
+    assert (full['Type'], full['Description'], incremental['Type']) == ('f', 'first one', 'i')
+    assert incremental['Backup_ID'].startswith(full['Backup_ID'] + '.')
+    # A remote storage server: the password is the first line of stdin when the user@server form has none.
+    node.write('/../node2/.lab/backup-users.json', json.dumps({'backup': 'p w'}))
+    remote = ('-s', 'backup@node2')
+    assert node.prlctl('backup', 'web1', *remote, input='wrong\n').returncode == 255
+    node.ok('backup', 'web1', '--description', 'offsite', *remote, input='p w\n')
+    node.ok('backup', 'web1', '--description', 'inline', '-s', 'backup:p w@node2')
+    listed = node.ok('backup-list', '-f', *remote, input='p w\n').stdout
+    assert 'Description: offsite' in listed and 'Description: inline' in listed and 'first one' not in listed
+    assert 'Description: offsite' not in node.ok('backup-list', '-f').stdout
+    assert node.prlctl('backup-list', '-s', 'backup@nowhere', input='p w\n').returncode == 253
+    local = node.ok('backup-list', '-f', '-s', 'root@localhost', stdin=subprocess.DEVNULL).stdout
+    assert 'first one' in local   # localhost needs no password
+
+
 # ---------------------------------------------------------------- §3 clone, §7 migrate
 
 def test_clone(node):  # §3

@@ -20,9 +20,14 @@ def writes(calls):
     return [c['argv'][1] for c in calls if c['argv'][1] != 'snapshot-list']
 
 
-def test_snapshot_present_current_absent(lab_node):
+@pytest.mark.parametrize('kind, create', [
+    ('ct', {'ostemplate': 'debian-12-x86_64'}),
+    ('vm', {'distribution': 'win-2022'}),
+])
+def test_snapshot_present_current_absent(lab_node, kind, create):
     node = lab_node('virtuozzo')
-    node.ansible('virtuozzo_ve', {'name': 'web1', 'type': 'ct', 'ostemplate': 'debian-12-x86_64', 'state': 'started'})
+    made, _calls, _out = node.ansible('virtuozzo_ve', dict(create, name='web1', type=kind, state='started'))
+    assert not made.get('failed'), made
     first = {'ve': 'web1', 'name': 'before-upgrade', 'description': 'before the upgrade'}
     # (arguments, check mode, changed, commands that write)
     steps = [

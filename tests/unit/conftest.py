@@ -25,3 +25,27 @@ def make_module(monkeypatch):
         monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy', raising=False)
         return basic.AnsibleModule(argument_spec=argument_spec, **kwargs)
     return factory
+
+
+@pytest.fixture
+def run_main(monkeypatch):
+    """``run_main(module, args, executor)`` -> the result of ``module.main()`` (exit_json or fail_json kwargs).
+
+    The module's ModuleExecutor is replaced by ``executor`` (an object with
+    ``execute`` and ``find_binary``), so no command runs.
+    """
+    def runner(plugin, args, executor):
+        monkeypatch.setattr(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args})))
+        monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy', raising=False)
+        monkeypatch.setattr(plugin, 'ModuleExecutor', lambda module: executor)
+        results = []
+
+        def finish(self, **kwargs):
+            results.append(kwargs)
+            raise SystemExit(0)
+        monkeypatch.setattr(basic.AnsibleModule, 'exit_json', finish)
+        monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, **kw: finish(self, failed=True, **kw))
+        with pytest.raises(SystemExit):
+            plugin.main()
+        return results[0]
+    return runner

@@ -8,10 +8,14 @@
 Snapshots live in the VE home (``<home>/Snapshots/<id>/``: the VE record and,
 for CTs, a copy of ``fs/``); backups under ``/vz/backups/<ve uuid>/<backup
 id>/`` (``meta.json``, the record, a copy of the home without snapshots).
-Migration copies a VE to another simulated node; the destination host is
-resolved through ``$VE_LAB_ROOT/.lab/hosts.json`` (``{"host": "/lab/root"}``)
-or else a sibling directory ``$(dirname $VE_LAB_ROOT)/<host>`` that is a
-virtuozzo lab node.
+With ``-s user[:pw]@server[:port]`` backups are kept on another simulated node
+(the backup storage server): the password comes from ``:pw`` or else from the
+first line of stdin, as prlctl reads it when ``:pw`` is left out (§6), and is
+checked against that node's ``.lab/backup-users.json`` (``{"user": "pw"}``);
+``localhost`` needs no password. Migration copies a VE to another simulated
+node; the destination host (and a storage server) is resolved through
+``$VE_LAB_ROOT/.lab/hosts.json`` (``{"host": "/lab/root"}``) or else a sibling
+directory ``$(dirname $VE_LAB_ROOT)/<host>`` that is a virtuozzo lab node.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,6 +26,7 @@ import copy
 import os
 import re
 import shutil
+import sys
 import time
 
 from .common import Lab, makedirs, out, read_json, write_json
@@ -167,6 +172,32 @@ def cmd_snapshot_delete(node, ve, opts, args):
 
 # ================================================================ backups
 
+LOCAL_SERVERS = ('', 'localhost', 'localhost.localdomain', '127.0.0.1')
+
+
+def storage_of(node, opts):
+    """The node that keeps the backups: this one, or the ``--storage`` server after a password check."""
+    spec = (opts.get('storage') or [''])[-1]
+    if not spec:
+        return node
+    login, _at, server = spec.rpartition('@')
+    user, colon, password = login.partition(':')
+    host = re.sub(r':\d+$', '', server)
+    if host in LOCAL_SERVERS:
+        return node
+    if not colon:
+        # PrlSrv::login -> read_passwd: the prompt goes to /dev/tty, the password is stdin's first line.
+        line = sys.stdin.readline() if not sys.stdin.closed else ''
+        password = line[:-1] if line.endswith('\n') else line + '\xff'   # EOF before newline: see §6 note
+    host, store = resolve_host(node, host)
+    if store is None:
+        fail(RC_NO_DISPATCHER, 'Unable to connect to Virtuozzo server %s: Connection refused' % host)  # UNCONFIRMED
+    users = read_json(store.lab.state('backup-users.json'), {}) or {}
+    if (user or 'root') not in users or users[user or 'root'] != password:
+        fail(RC_FAIL, 'Login failed: Incorrect user name or password.')   # UNCONFIRMED SDK text
+    return store
+
+
 def backups(node):
     """Every backup on the node, oldest first: dicts from meta.json plus their directory."""
     root = node.lab.path(BACKUP_DIR)
@@ -185,8 +216,9 @@ def backups(node):
 
 def cmd_backup(node, ve, opts, args):
     kind = ve['type']
+    store = storage_of(node, opts)
     out('Backing up the %s %s' % (kind, ve['name']))
-    mine = [b for b in backups(node) if b['ve_uuid'] == ve['uuid']]
+    mine = [b for b in backups(store) if b['ve_uuid'] == ve['uuid']]
     fulls = [b for b in mine if b['type'] == 'f']
     if opts.get('full') or not fulls:
         bid, btype = '{%s}' % new_uuid(), 'f'
@@ -195,7 +227,7 @@ def cmd_backup(node, ve, opts, args):
         base = fulls[-1]['id']
         chain = [b for b in mine if b['id'].startswith(base + '.')]
         bid, btype = '%s.%d' % (base, len(chain) + 2), 'i'
-    directory = node.lab.path('%s/%s/%s' % (BACKUP_DIR, ve['uuid'], bid.strip('{}')))
+    directory = store.lab.path('%s/%s/%s' % (BACKUP_DIR, ve['uuid'], bid.strip('{}')))
     makedirs(directory)
     copytree(node.lab.path(ve['home']), os.path.join(directory, 'home'), skip=(SNAPSHOT_DIR,))
     write_json(os.path.join(directory, 've.json'), snapshot_record(ve))
@@ -211,7 +243,7 @@ LIST_STD_FMT = '%38s %-38s %-20s %-20s %4s %10s'
 
 
 def cmd_backup_list(node, opts, ident):
-    found = backups(node)
+    found = backups(storage_of(node, opts))
     if ident:
         ve = node.get(ident)
         found = [b for b in found if b['ve_uuid'] == ve['uuid']]
@@ -247,14 +279,15 @@ def cmd_restore(node, opts, ident):
     tag = (opts.get('tag') or [''])[-1]
     name = (opts.get('name') or [''])[-1]
     kind = 'VM'   # PrlBackup restore_vm: the type word is only known when an ID is given
+    store = storage_of(node, opts)
     if ident:
         ve = node.get(ident)
         kind = ve['type']
         out('Restore the %s {%s}' % (kind, ve['uuid']))
-        mine = [b for b in backups(node) if b['ve_uuid'] == ve['uuid']]
-        backup = find_backup(node, tag) if tag else (mine[-1] if mine else None)
+        mine = [b for b in backups(store) if b['ve_uuid'] == ve['uuid']]
+        backup = find_backup(store, tag) if tag else (mine[-1] if mine else None)
     elif tag:
-        backup = find_backup(node, tag)
+        backup = find_backup(store, tag)
         out('Restore the backup id=%s, virtual environment id=%s' % (tag, '{%s}' % backup['ve_uuid'] if backup else ''))
     else:
         fail(RC_USAGE, 'VM ID is not specified.')
@@ -288,16 +321,17 @@ def cmd_restore(node, opts, ident):
 
 def cmd_backup_delete(node, opts, ident):
     tag = (opts.get('tag') or [''])[-1]
+    store = storage_of(node, opts)
     if ident:
         ve = node.get(ident)
         what = ve['type']
         out('Delete the %s backup' % what)
-        doomed = [b for b in backups(node) if b['ve_uuid'] == ve['uuid'] and (not tag or b['id'] == tag)]
+        doomed = [b for b in backups(store) if b['ve_uuid'] == ve['uuid'] and (not tag or b['id'] == tag)]
     elif tag:
         what = tag
         out('Delete the backup %s' % tag)
-        base = find_backup(node, tag)
-        doomed = [b for b in backups(node) if base and (b['id'] == base['id'] or b['id'].startswith(base['id'] + '.'))]
+        base = find_backup(store, tag)
+        doomed = [b for b in backups(store) if base and (b['id'] == base['id'] or b['id'].startswith(base['id'] + '.'))]
     else:
         fail(RC_USAGE, 'VM ID is not specified.')
     if not doomed:

@@ -125,3 +125,54 @@ def test_snapshot_list_and_info():
         'prlctl', 'snapshot', 'web1', '-n', 'a b', '-d', 'd']
     switch = vz.snapshot_argv('prlctl', 'snapshot-switch', 'web1', '{x}')
     assert switch == ['prlctl', 'snapshot-switch', 'web1', '-i', '{x}']
+
+
+# ---------------------------------------------------------------- backups (§6)
+
+def test_parse_backup_list_full_recorded():
+    backups = vz.parse_backup_list_full(fixture('prlctl-backup-list-f.txt'))
+    assert [(b['ve_name'], b['id'], b['type'], b['description']) for b in backups] == [
+        ('web1', '{5b0a64c2-61c4-4a8b-9a4c-0b7e1d2c3f40}', 'full', 'nightly 2026-11-26'),
+        ('web1', '{5b0a64c2-61c4-4a8b-9a4c-0b7e1d2c3f40}.2', 'incremental', ''),
+        ('sql1', '{77d3e1f0-2a4b-4c6d-9e8f-0a1b2c3d4e5f}', 'full', 'before-sql-2022-upgrade'),
+    ]
+    first, _incremental, sql = backups
+    assert first['ve_uuid'] == '8b1cc35e-7a0d-4f1e-bb8c-1d2e3f405162' and first['size'] == 1073741824
+    assert first['date'] == '2026-11-26 02:00:03' and first['host'] == 'node1.example.org'
+    assert [(d['name'], d['size']) for d in sql['disks']] == [('hdd0', 64424509440), ('hdd1', 4294967296)]
+
+
+@pytest.mark.parametrize('text', ['', '\n\n'])
+def test_parse_backup_list_full_empty(text):
+    assert vz.parse_backup_list_full(text) == []
+
+
+@pytest.mark.parametrize('text', ['garbage line\n', 'VM_UUID: {x}\nName: a\n', '\tName: hdd0\n'])
+def test_parse_backup_list_full_rejects(text):
+    with pytest.raises(ValueError):
+        vz.parse_backup_list_full(text)
+
+
+def test_parse_backup_id():
+    line = 'Backing up the CT web1\nThe CT has been successfully backed up with backup id {ab-c}.2.\n'
+    assert vz.parse_backup_id(line) == '{ab-c}.2'
+    assert vz.parse_backup_id('The VM has been successfully backed up with backup id {x}.') == '{x}'
+    assert vz.parse_backup_id('Failed to backup the CT: no space') is None
+
+
+@pytest.mark.parametrize('storage', ['backup@vzbackup', 'backup@vzbackup.example.org:64000', 'root@10.0.0.5',
+                                     'root@[2001:db8::5]:64000'])
+def test_validate_storage_accepts(storage):
+    assert vz.validate_storage(storage) == storage
+
+
+@pytest.mark.parametrize('storage, words', [
+    ('backup:secret@vzbackup', 'never in the storage string'),
+    ('vzbackup', 'is not user@server'),
+    ('backup@vz backup', 'is not user@server'),
+    ('backup@vzbackup:70000', 'out of range'),
+    ('backup@vzbackup; rm -rf /', 'is not user@server'),
+])
+def test_validate_storage_rejects(storage, words):
+    with pytest.raises(vz.VirtuozzoInputError, match=words):
+        vz.validate_storage(storage)

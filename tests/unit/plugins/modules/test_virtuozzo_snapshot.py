@@ -9,12 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 import pytest
-
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.datacenter.ve.plugins.modules import virtuozzo_snapshot
 
@@ -46,22 +41,8 @@ class ReadOnly:
     ({'name': 'after-upgrade', 'state': 'absent'}, [['prlctl', 'snapshot-delete', 'web1', '-i', B]]),
     ({'name': 'gone', 'state': 'absent'}, []),
 ])
-def test_case(monkeypatch, args, commands):
-    payload = {'ANSIBLE_MODULE_ARGS': dict(args, ve='web1', _ansible_check_mode=True)}
-    monkeypatch.setattr(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps(payload)))
-    monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy', raising=False)
-    executor = ReadOnly()
-    monkeypatch.setattr(virtuozzo_snapshot, 'ModuleExecutor', lambda module: executor)
-    results = []
-
-    def finish(self, **kwargs):
-        results.append(kwargs)
-        raise SystemExit(0)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', finish)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda self, **kw: finish(self, failed=True, **kw))
-    with pytest.raises(SystemExit):
-        virtuozzo_snapshot.main()
-    result = results[0]
+def test_case(run_main, args, commands):
+    result = run_main(virtuozzo_snapshot, dict(args, ve='web1', _ansible_check_mode=True), ReadOnly())
     assert not result.get('failed'), result
     assert result['commands'] == commands and result['changed'] is bool(commands)
     assert [s['name'] for s in result['snapshots']] == ['before-upgrade', 'after-upgrade']
