@@ -24,7 +24,7 @@ export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: test demo venv lab-deps sanity units integration pytest lint changelog-lint tree build bench clean
+.PHONY: test demo venv lab-deps vcsim sanity units integration pytest lint changelog-lint tree build bench clean
 
 venv: $(VENV)/.installed $(LINK)
 
@@ -39,13 +39,18 @@ $(LINK):
 	ln -sfn $(CURDIR) $@
 
 # Debian packages the lab's simulators need: busybox-static makes the
-# placeholder OS template whose commands `vzctl exec` really runs (chrooted).
-LAB_PACKAGES := busybox-static
+# placeholder OS template whose commands `vzctl exec` really runs (chrooted);
+# Go and govmomi's simulator package build the lab's vCenter (tests/lab/vcsim).
+LAB_PACKAGES := busybox-static golang-go golang-github-vmware-govmomi-dev
 lab-deps:
 	if ! dpkg -s $(LAB_PACKAGES) >/dev/null 2>&1; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get install -y -q $(LAB_PACKAGES) || { apt-get update -q && apt-get install -y -q $(LAB_PACKAGES); }; \
 	fi
+
+# The lab's vCenter simulator, built once into tests/lab/.cache/vcsim (not committed).
+vcsim: venv lab-deps
+	$(BIN)/python tests/lab/labctl vcsim build
 
 tree: venv
 	rm -rf $(BUILD)/tree
@@ -72,11 +77,11 @@ PYTEST := cd $(LINK) && $(BIN)/python -m pytest -p no:cacheprovider --import-mod
 units: venv
 	$(PYTEST) tests/unit
 
-integration: venv lab-deps
+integration: venv lab-deps vcsim
 	$(PYTEST) tests/integration
 
 # Unit and integration suites in one run, so one summary line ends `make test`.
-pytest: venv lab-deps
+pytest: venv lab-deps vcsim
 	$(PYTEST) tests/unit tests/integration
 
 lint: venv
