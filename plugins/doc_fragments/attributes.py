@@ -45,3 +45,15 @@ attributes:
     details:
       - This action does not modify state.
 '''
+
+    PLATFORM_VCENTER = r'''
+options: {}
+attributes:
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: vcenter
+    details:
+      - Talks to a vCenter Server (or an ESXi host) over the vSphere API with pyVmomi; runs wherever pyVmomi is
+        installed, usually on the controller (delegate the task to C(localhost)).
+'''

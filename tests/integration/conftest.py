@@ -60,3 +60,61 @@ def lab_node(tmp_path):
     def factory(technology, *init_args):
         return LabNode(tmp_path, technology, *init_args)
     return factory
+
+
+VCSIM_USER = 'administrator@vsphere.local'
+VCSIM_PASSWORD = 'Lab-vCenter-9!'
+
+
+class VCenter:
+    """A running lab vCenter (govmomi's simulator over TLS): its JSON line, connection arguments, call counts."""
+
+    def __init__(self, info):
+        self.info = info
+
+    @property
+    def conn(self):
+        """Module arguments that reach it with certificate validation against the lab's CA."""
+        return {'hostname': self.info['host'], 'port': self.info['port'], 'username': VCSIM_USER,
+                'password': VCSIM_PASSWORD, 'validate_certs': True, 'ca_path': self.info['ca']}
+
+    def si(self):
+        from ansible_collections.datacenter.ve.plugins.module_utils import _vmware
+        return _vmware.connect(self.conn)
+
+    def calls(self):
+        return self._vcsim().calls(self.info)
+
+    def reset_calls(self):
+        self._vcsim().reset_calls(self.info)
+
+    @staticmethod
+    def _vcsim():
+        sys.path.insert(0, os.path.join(COLLECTION_ROOT, 'tests', 'lab'))
+        try:
+            from sim import vcsim
+        finally:
+            sys.path.pop(0)
+        return vcsim
+
+
+@pytest.fixture(scope='session')
+def vcenter_factory(tmp_path_factory):
+    """``vcenter_factory(vms=2, hosts=2, ...)`` -> a VCenter started for this session (stopped at its end)."""
+    vcsim = VCenter._vcsim()
+    started = []
+
+    def factory(**sizes):
+        state = str(tmp_path_factory.mktemp('vcsim'))
+        info = vcsim.start(state, username=VCSIM_USER, password=VCSIM_PASSWORD, **sizes)
+        started.append(state)
+        return VCenter(info)
+    yield factory
+    for state in started:
+        vcsim.stop(state)
+
+
+@pytest.fixture(scope='session')
+def vcenter(vcenter_factory):
+    """One lab vCenter shared by a session's VMware tests: 1 datacenter, 1 cluster of 2 hosts, 4 VMs."""
+    return vcenter_factory(vms=4, hosts=2)

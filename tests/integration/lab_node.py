@@ -50,26 +50,78 @@ LOOP_PLAY = PLAY.replace('"{{ task_args }}"', '"{{ item }}"').replace(
     'register: task_result', 'loop: "{{ task_args }}"\n      register: task_result')
 
 
-class LabNode:
+def base_env():
+    """The environment a user's ansible-playbook run has here: this collection, no colour, localhost quiet."""
+    env = dict(os.environ)
+    env.update({
+        'PATH': os.pathsep.join([os.path.join(LAB, 'bin'), BIN, env.get('PATH', '')]),
+        'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS,
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_LOCALHOST_WARNING': '0',
+        'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
+    })
+    return env
+
+
+class TaskRunner:
+    """Runs one module task with ansible-playbook in a work directory, as a user does."""
+
+    def __init__(self, work, env=None):
+        self.work = str(work)
+        os.makedirs(self.work, exist_ok=True)
+        self.env = env if env is not None else base_env()
+
+    def calls(self):
+        return []
+
+    def reset_calls(self):
+        pass
+
+    def ansible(self, module, args, check=False, diff=False, loop=False, verbosity=0):
+        """Run one task with ansible-playbook; returns (module result, calls made by it, what the user saw).
+
+        The result is the module's own (with ``diff``, which stdout callbacks
+        strip), saved by a second task that neither runs in check mode nor
+        calls the node's tools.
+        """
+        self.reset_calls()
+        result_file = os.path.join(self.work, 'result.json')
+        if os.path.exists(result_file):
+            os.unlink(result_file)
+        with open(os.path.join(self.work, 'args.json'), 'w') as handle:
+            json.dump({'task_args': args, 'result_file': result_file}, handle)
+        with open(os.path.join(self.work, 'play.yml'), 'w') as handle:
+            handle.write((LOOP_PLAY if loop else PLAY) % {'module': module})
+        argv = [os.path.join(BIN, 'ansible-playbook'), os.path.join(self.work, 'play.yml'),
+                '-e', '@' + os.path.join(self.work, 'args.json')]
+        if check:
+            argv.append('--check')
+        if diff:
+            argv.append('--diff')
+        if verbosity:
+            argv.append('-' + 'v' * verbosity)
+        proc = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, check=False)
+        calls = self.calls()
+        if not os.path.exists(result_file):
+            raise AssertionError('the play did not run:\n%s\n%s' % (proc.stdout, proc.stderr))
+        with open(result_file) as handle:
+            result = json.load(handle)
+        return result, calls, proc.stdout + proc.stderr
+
+
+class LabNode(TaskRunner):
     """One simulated hardware node (tests/lab), driven through the ansible CLI as users drive it."""
 
     def __init__(self, tmp_path, technology, *init_args):
         self.root = str(tmp_path / 'node')
         self.log = str(tmp_path / 'calls.jsonl')
-        self.tree = str(tmp_path / 'tree')
         self.technology = technology
         subprocess.run([sys.executable, os.path.join(LAB, 'labctl'), 'init-node', self.root, '--technology', technology]
                        + list(init_args), check=True, stdout=subprocess.PIPE)
-        self.env = dict(os.environ)
-        self.env.update({
-            'PATH': os.pathsep.join([os.path.join(LAB, 'bin'), BIN, self.env.get('PATH', '')]),
-            'VE_LAB_ROOT': self.root,
-            'VE_LAB_LOG': self.log,
-            'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS,
-            'ANSIBLE_NOCOLOR': '1',
-            'ANSIBLE_LOCALHOST_WARNING': '0',
-            'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
-        })
+        env = base_env()
+        env.update({'VE_LAB_ROOT': self.root, 'VE_LAB_LOG': self.log})
+        TaskRunner.__init__(self, str(tmp_path), env)
 
     def calls(self):
         if not os.path.exists(self.log):
@@ -80,37 +132,6 @@ class LabNode:
     def reset_calls(self):
         if os.path.exists(self.log):
             os.unlink(self.log)
-
-    def ansible(self, module, args, check=False, diff=False, loop=False):
-        """Run one task with ansible-playbook; returns (module result, calls made by it, what the user saw).
-
-        The result is the module's own (with ``diff``, which stdout callbacks
-        strip), saved by a second task that neither runs in check mode nor
-        calls vzctl.
-        """
-        self.reset_calls()
-        work = os.path.dirname(self.tree)
-        result_file = os.path.join(work, 'result.json')
-        if os.path.exists(result_file):
-            os.unlink(result_file)
-        with open(os.path.join(work, 'args.json'), 'w') as handle:
-            json.dump({'task_args': args, 'result_file': result_file}, handle)
-        with open(os.path.join(work, 'play.yml'), 'w') as handle:
-            handle.write((LOOP_PLAY if loop else PLAY) % {'module': module})
-        argv = [os.path.join(BIN, 'ansible-playbook'), os.path.join(work, 'play.yml'),
-                '-e', '@' + os.path.join(work, 'args.json')]
-        if check:
-            argv.append('--check')
-        if diff:
-            argv.append('--diff')
-        proc = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, check=False)
-        calls = self.calls()
-        if not os.path.exists(result_file):
-            raise AssertionError('the play did not run:\n%s\n%s' % (proc.stdout, proc.stderr))
-        with open(result_file) as handle:
-            result = json.load(handle)
-        return result, calls, proc.stdout + proc.stderr
 
     def vzlist(self, *args):
         out = subprocess.run(['vzlist', '-a', '-j'] + list(args), env=self.env, stdout=subprocess.PIPE,

@@ -23,10 +23,7 @@ import ssl
 import subprocess
 import time
 
-try:
-    from urllib.request import Request, urlopen
-except ImportError:  # pragma: no cover
-    from urllib2 import Request, urlopen
+from urllib.request import Request, urlopen
 
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(LAB_DIR, 'vcsim', 'main.go')
