@@ -80,9 +80,11 @@ units: venv
 integration: venv lab-deps vcsim
 	$(PYTEST) tests/integration
 
-# Unit and integration suites in one run, so one summary line ends `make test`.
+# Unit and integration suites in one run, so one summary line ends `make test`;
+# two workers (each test has its own lab node, each worker its own lab vCenter).
+PYTEST_WORKERS ?= 2
 pytest: venv lab-deps vcsim
-	$(PYTEST) tests/unit tests/integration
+	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit tests/integration
 
 lint: venv
 	$(BIN)/ansible-lint --offline --profile production playbooks roles

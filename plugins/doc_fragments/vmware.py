@@ -60,7 +60,8 @@ options:
     type: int
   connect_timeout:
     description:
-      - Seconds to wait for the TCP connection to the vCenter; an unreachable vCenter fails after this long.
+      - Seconds to wait for the vCenter to accept the connection and to answer each request; an unreachable or
+        silent vCenter fails after this long. Raise it for very large inventories on a slow vCenter.
       - If not set, the E(VMWARE_CONNECT_TIMEOUT) environment variable is used.
     type: int
     default: 30

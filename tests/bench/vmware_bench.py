@@ -14,9 +14,14 @@ the simulator's per-method counters, reset before every run):
 (a) ``datacenter.ve.vmware_vm_info`` through ``ansible localhost -m``;
 (b) ``community.vmware.vmware_vm_info`` (from the ``ansible`` package, see
     the Makefile's compare collections) the same way, with its defaults;
+(a') our read and VE records (the module's work between connect and
+    exit_json) in a plain Python process, without Ansible;
 (c) a minimal pyVmomi script in its own Python process: connect, container
-    view, one RetrievePropertiesEx of four properties (paged if the server
-    pages), disconnect. The limit any pyVmomi tool can reach.
+    view, one RetrievePropertiesEx of the same VM properties our records read
+    (paged if the server pages), disconnect: the limit for that information;
+(d) the same script reading only four properties, for scale (pyVmomi's
+    deserialisation of the answer is most of the time, and grows with the
+    number of properties).
 
 All three validate the simulator's TLS certificate against the lab CA: ours
 with ``ca_path``; community.vmware has no CA option and loads OpenSSL's
@@ -24,7 +29,7 @@ default paths, so its process gets ``SSL_CERT_FILE``. Connection options come
 from the VMWARE_* environment variables, which both modules read.
 
 Usage: COMPARE_COLLECTIONS=.build/compare-collections tests/bench/vmware_bench.py [--sizes 100,1000,5000]
-       [--runs 3] [--tools ours,community,pyvmomi]        (make bench-vmware)
+       [--runs 3] [--tools ours,community,ours-read,pyvmomi,pyvmomi-4]        (make bench-vmware)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -62,17 +67,21 @@ PASSWORD = 'Bench-vCenter-1!'
 TOOLS = {
     'ours': ('datacenter.ve.vmware_vm_info', 'vms'),
     'community': ('community.vmware.vmware_vm_info', 'virtual_machines'),
+    'ours-read': (None, None),
     'pyvmomi': (None, None),
+    'pyvmomi-4': (None, None),
 }
 LABELS = {
     'ours': '(a) datacenter.ve.vmware_vm_info',
     'community': '(b) community.vmware.vmware_vm_info',
-    'pyvmomi': '(c) pyVmomi, one property read',
+    'ours-read': "(a') our read + records, no Ansible",
+    'pyvmomi': '(c) pyVmomi, same properties, one read',
+    'pyvmomi-4': '(d) pyVmomi, four properties, one read',
 }
 
-# (c): the least a pyVmomi tool has to do to list VMs with a few properties.
+# (c)/(d): the least a pyVmomi tool has to do to list VMs with the properties in BENCH_PROPERTIES.
 MINIMAL = r'''
-import os, ssl, sys
+import json, os, ssl, sys
 from pyVim.connect import SmartConnect, Disconnect
 from pyVmomi import vim, vmodl
 
@@ -85,8 +94,7 @@ pc = vmodl.query.PropertyCollector
 spec = pc.FilterSpec(
     objectSet=[pc.ObjectSpec(obj=view, skip=True,
                              selectSet=[pc.TraversalSpec(name='v', type=vim.view.ContainerView, path='view')])],
-    propSet=[pc.PropertySpec(type=vim.VirtualMachine,
-                             pathSet=['name', 'runtime.powerState', 'config.instanceUuid', 'runtime.host'])])
+    propSet=[pc.PropertySpec(type=vim.VirtualMachine, pathSet=json.loads(os.environ['BENCH_PROPERTIES']))])
 result = content.propertyCollector.RetrievePropertiesEx([spec], pc.RetrieveOptions())
 vms = {}
 while result is not None:
@@ -97,6 +105,32 @@ view.DestroyView()
 Disconnect(si)
 print(len(vms))
 '''
+
+# (a'): our own read and records (what vmware_vm_info does between connecting and exit_json), without Ansible.
+OURS_READ = r'''
+import os
+from ansible_collections.datacenter.ve.plugins.module_utils import _vmware as vmw
+
+params = dict(hostname=os.environ['VMWARE_HOST'], port=int(os.environ['VMWARE_PORT']),
+              username=os.environ['VMWARE_USER'], password=os.environ['VMWARE_PASSWORD'], validate_certs=True,
+              ca_path=os.environ['VMWARE_CA_PATH'], connect_timeout=30)
+si = vmw.connect(params)
+inventory = vmw.read_inventory(si)
+records = [vmw.record(inventory, ident, vcenter=params['hostname']).to_dict() for ident, _obj in inventory.vms()]
+vmw.disconnect(si)
+print(len(records))
+'''
+FOUR = ['name', 'runtime.powerState', 'config.instanceUuid', 'runtime.host']
+
+
+def record_properties():
+    """The VM properties our records read (so that (c) reads exactly what (a) reads)."""
+    sys.path.insert(0, OURS)
+    try:
+        from ansible_collections.datacenter.ve.plugins.module_utils._vmware import RECORD_PROPERTIES
+    finally:
+        sys.path.pop(0)
+    return list(RECORD_PROPERTIES)
 
 
 def environment(info, tool, compare):
@@ -123,13 +157,18 @@ def environment(info, tool, compare):
 def run_once(tool, info, compare, timeout):
     """(seconds, VMs listed or None, error text or None) of one run."""
     module, key = TOOLS[tool]
+    env = environment(info, tool, compare)
     if module:
         argv = [os.path.join(BIN, 'ansible'), 'localhost', '-m', module]
+    elif tool == 'ours-read':
+        argv = [sys.executable, '-c', OURS_READ]
+        env['PYTHONPATH'] = OURS
     else:
         argv = [sys.executable, '-c', MINIMAL]
+        env['BENCH_PROPERTIES'] = json.dumps(FOUR if tool == 'pyvmomi-4' else record_properties())
     start = time.monotonic()
     try:
-        proc = subprocess.run(argv, env=environment(info, tool, compare), stdout=subprocess.PIPE,
+        proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, universal_newlines=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return time.monotonic() - start, None, 'no answer within %d s' % timeout
@@ -177,7 +216,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', default='100,1000,5000', help='VM counts, comma-separated')
     parser.add_argument('--runs', type=int, default=3, help='runs per tool and size (the median is shown)')
-    parser.add_argument('--tools', default='ours,community,pyvmomi', help='any of ours, community, pyvmomi')
+    parser.add_argument('--tools', default='ours,community,ours-read,pyvmomi,pyvmomi-4',
+                        help='any of ours, community, ours-read, pyvmomi, pyvmomi-4')
     parser.add_argument('--timeout', type=int, default=3600, help='seconds one run may take')
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(',') if s.strip()]
