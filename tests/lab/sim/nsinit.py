@@ -5,14 +5,16 @@
 
 """Init of a lab container (``sim.nsruntime``): PID 1 of the namespaces unshare(1) made.
 
-Run as ``python -I -S nsinit.py ROOT HOSTNAME READY_FD GO_FD`` by
+Run as ``python -I -S nsinit.py READY_FD GO_FD`` by
 ``unshare --fork --pid --mount --uts --ipc --net``. It talks to the runtime
-that started it over two pipes:
+that started it over two pipes (the root and hostname come that way too, so
+that the container's ``ps`` does not show host paths in its PID 1):
 
 1. writes ``pid N`` on READY_FD, N being its PID on the host (read from the
    host's ``/proc``, still mounted at this point), so that the runtime can move
    a veth into its network namespace;
-2. waits for ``go`` on GO_FD (the network is configured);
+2. waits for one JSON line on GO_FD, ``{"root": ..., "hostname": ...}``, sent
+   once the network is configured (end of file instead: it exits);
 3. sets the container up: every mount private, ``ROOT/proc`` (a procfs of the
    new PID namespace), ``ROOT/dev`` (a small tmpfs with null, zero, full,
    random, urandom, tty and the fd links), the hostname; then chroots to ROOT;
@@ -31,6 +33,7 @@ __metaclass__ = type
 
 import ctypes
 import ctypes.util
+import json
 import os
 import signal
 import socket
@@ -145,15 +148,16 @@ def serve():
 
 
 def main(argv):
-    root, hostname, ready_fd, go_fd = argv[1], argv[2], int(argv[3]), int(argv[4])
-    ready = os.fdopen(ready_fd, 'w', buffering=1)
+    ready = os.fdopen(int(argv[1]), 'w', buffering=1)
     # The host's procfs is still mounted at /proc: "self" there is our PID on the host.
     ready.write('pid %s\n' % os.readlink('/proc/self'))
-    if os.read(go_fd, 16).strip() != b'go':
+    with os.fdopen(int(argv[2]), 'r') as go:
+        line = go.readline()
+    if not line.strip():
         return 1
-    os.close(go_fd)
+    orders = json.loads(line)
     try:
-        setup(root, hostname)
+        setup(orders['root'], orders['hostname'])
     except OSError as exc:
         ready.write('error %s\n' % (exc.strerror or exc))
         return 1

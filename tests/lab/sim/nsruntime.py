@@ -141,7 +141,7 @@ class NamespaceRuntime(Runtime):
         ready_r, ready_w = os.pipe()
         go_r, go_w = os.pipe()
         argv = [_tool('unshare'), '--fork', '--pid', '--mount', '--uts', '--ipc', '--net', '--propagation', 'private',
-                sys.executable, '-I', '-S', '-B', NSINIT, root_dir, hostname, str(ready_w), str(go_r)]
+                sys.executable, '-I', '-S', '-B', NSINIT, str(ready_w), str(go_r)]
         flush()
         with open(self.state_path(ctid, '.log'), 'ab') as log:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(ready_w, go_r),
@@ -161,7 +161,7 @@ class NamespaceRuntime(Runtime):
             state.update(pid=pid, starttime=start_time(pid))
             write_json(self.state_path(ctid), state)
             self._network(pid, veth, addresses)
-            go.write('go\n')
+            go.write(json.dumps({'root': root_dir, 'hostname': hostname}) + '\n')
             go.flush()
             line = self._read_line(ready, proc)
             if line != 'up':
