@@ -84,7 +84,7 @@ class Node:
 
     def runtime_state(self, ctid):
         """What the runtime recorded for a running CT (init PID, veth ...)."""
-        with open(os.path.join(self.root, '.lab', 'run', 'ns', '%s.json' % ctid)) as handle:
+        with open(os.path.join(self.root, '.lab', 'run', 'ns', '%s.json' % ctid), encoding='utf-8') as handle:
             return json.load(handle)
 
 
@@ -96,7 +96,7 @@ def namespaces(pid):
 def running(pid):
     """Whether process ``pid`` exists and has not ended (a zombie waits for the host's init to reap it)."""
     try:
-        with open('/proc/%d/stat' % pid) as handle:
+        with open('/proc/%d/stat' % pid, encoding='utf-8', errors='replace') as handle:
             return handle.read().rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
     except (OSError, IndexError):
         return False
@@ -228,7 +228,7 @@ def test_stop_and_destroy_leave_nothing(node):
         for pid in (state['pid'], state['unshare_pid']):
             assert not running(pid)
         assert not os.path.exists(os.path.join(node.root, '.lab', 'run', 'ns', '%s.json' % ctid))
-    with open('/proc/mounts') as handle:
+    with open('/proc/mounts', encoding='utf-8', errors='replace') as handle:
         assert [line for line in handle if node.root in line] == []
     net = netlab()
     assert [name for name in net.lab_links() if name != net.BRIDGE] == []

@@ -61,8 +61,8 @@ def ip(*args, **kwargs):
     proc = subprocess.run([ip_command()] + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           env={'LC_ALL': 'C', 'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'}, check=False)
     if check and proc.returncode != 0:
-        raise NetworkError('ip %s: %s' % (' '.join(str(a) for a in args),
-                                          proc.stderr.decode('utf-8', 'replace').strip() or 'exit %d' % proc.returncode))
+        reason = proc.stderr.decode('utf-8', 'replace').strip() or 'exit %d' % proc.returncode
+        raise NetworkError('ip %s: %s' % (' '.join(str(a) for a in args), reason))
     return proc.stdout.decode('utf-8', 'replace')
 
 
@@ -132,7 +132,7 @@ def unreachable_routes():
 
 def _write_sysctl(path, value):
     try:
-        with open(path, 'w') as handle:
+        with open(path, 'w', encoding='ascii') as handle:
             handle.write(value)
     except OSError:
         pass
@@ -146,7 +146,11 @@ def ensure_network():
     for family, network in (('-4', LAB_IPV4), ('-6', LAB_IPV6)):
         ip(family, 'route', 'replace', 'unreachable', network, 'metric', UNREACHABLE_METRIC)
     if not link_exists(BRIDGE):
-        ip('link', 'add', BRIDGE, 'type', 'bridge')
+        try:
+            ip('link', 'add', BRIDGE, 'type', 'bridge')
+        except NetworkError:
+            if not link_exists(BRIDGE):  # else another start made it meanwhile
+                raise
     # The host never forwards for the lab (global forwarding is off on these machines; this keeps it off
     # for packets arriving from the bridge even if someone turns it on).
     _write_sysctl('/proc/sys/net/ipv4/conf/%s/forwarding' % BRIDGE, '0')

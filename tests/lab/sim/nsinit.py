@@ -148,10 +148,10 @@ def serve():
 
 
 def main(argv):
-    ready = os.fdopen(int(argv[1]), 'w', buffering=1)
+    ready = os.fdopen(int(argv[1]), 'w', buffering=1, encoding='utf-8')
     # The host's procfs is still mounted at /proc: "self" there is our PID on the host.
     ready.write('pid %s\n' % os.readlink('/proc/self'))
-    with os.fdopen(int(argv[2]), 'r') as go:
+    with os.fdopen(int(argv[2]), 'r', encoding='utf-8') as go:
         line = go.readline()
     if not line.strip():
         return 1

@@ -60,7 +60,7 @@ def _tool(name):
 def start_time(pid):
     """Start time of process ``pid`` (field 22 of /proc/PID/stat), or None if there is no such process."""
     try:
-        with open('/proc/%d/stat' % pid) as handle:
+        with open('/proc/%d/stat' % pid, encoding='utf-8', errors='replace') as handle:
             text = handle.read()
     except (OSError, ValueError):
         return None
@@ -90,7 +90,7 @@ class NamespaceRuntime(Runtime):
     def load(self, ctid):
         """The recorded state of ``ctid``, or None."""
         try:
-            with open(self.state_path(ctid)) as handle:
+            with open(self.state_path(ctid), encoding='utf-8') as handle:
                 state = json.load(handle)
         except (OSError, ValueError):
             return None
@@ -98,7 +98,9 @@ class NamespaceRuntime(Runtime):
 
     def alive(self, state):
         """Whether the init recorded in ``state`` is still that process."""
-        return bool(state) and start_time(state.get('pid', 0)) == state.get('starttime')
+        if not state or not isinstance(state.get('pid'), int) or state['pid'] <= 1 or not state.get('starttime'):
+            return False
+        return start_time(state['pid']) == state['starttime']
 
     def init_pid(self, ctid):
         """Host PID of the running container's init, or None."""
@@ -129,7 +131,7 @@ class NamespaceRuntime(Runtime):
     @staticmethod
     def _template_hostname(root_dir):
         try:
-            with open(os.path.join(root_dir, 'etc', 'hostname')) as handle:
+            with open(os.path.join(root_dir, 'etc', 'hostname'), encoding='utf-8', errors='replace') as handle:
                 return handle.read().strip() or 'localhost'
         except OSError:
             return 'localhost'
@@ -143,17 +145,25 @@ class NamespaceRuntime(Runtime):
         argv = [_tool('unshare'), '--fork', '--pid', '--mount', '--uts', '--ipc', '--net', '--propagation', 'private',
                 sys.executable, '-I', '-S', '-B', NSINIT, str(ready_w), str(go_r)]
         flush()
-        with open(self.state_path(ctid, '.log'), 'ab') as log:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(ready_w, go_r),
-                                    start_new_session=True, env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
-        os.close(ready_w)
-        os.close(go_r)
+        try:
+            with open(self.state_path(ctid, '.log'), 'ab') as log:
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                        pass_fds=(ready_w, go_r), start_new_session=True,
+                                        env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
+        except OSError:
+            for fd in (ready_r, go_w):
+                os.close(fd)
+            raise
+        finally:
+            # the container's ends; ours are ready_r and go_w
+            os.close(ready_w)
+            os.close(go_r)
         veth = netlab.veth_name(ctid)
         state = {'ctid': str(ctid), 'unshare_pid': proc.pid, 'pid': None, 'starttime': None, 'veth': veth,
                  'root': root_dir, 'hostname': hostname, 'addresses': [str(a) for a in addresses]}
         # Recorded at once, so that a failure below still finds what to clean up.
         write_json(self.state_path(ctid), state)
-        with os.fdopen(ready_r, 'r') as ready, os.fdopen(go_w, 'w') as go:
+        with os.fdopen(ready_r, 'r', encoding='utf-8') as ready, os.fdopen(go_w, 'w', encoding='utf-8') as go:
             line = self._read_line(ready, proc)
             if not line.startswith('pid '):
                 raise OSError('the container did not start (see %s)' % self.state_path(ctid, '.log'))
