@@ -128,20 +128,18 @@ def fetch(address, port=PORT, timeout=5.0):
             time.sleep(0.1)
 
 
-@pytest.fixture(scope='module')
-def node(tmp_path_factory):
-    """A node with CT_A and CT_B created and started; everything is stopped, destroyed and torn down after."""
-    root = tmp_path_factory.mktemp('nsnode')
+def make_node(tmp_path):
+    root = tmp_path / 'node'
     subprocess.run([sys.executable, LABCTL, 'init-node', str(root), '--technology', 'openvz'], check=True,
                    stdout=subprocess.DEVNULL)
-    lab = Node(root)
+    return Node(root)
+
+
+@pytest.fixture
+def node(tmp_path):
+    """A fresh OpenVZ lab node; whatever CT_A and CT_B left is stopped and destroyed, the network torn down."""
+    lab = make_node(tmp_path)
     try:
-        for ctid, hostname, addresses in (CT_A, CT_B):
-            ipadd = []
-            for address in addresses:
-                ipadd += ['--ipadd', address]
-            lab.ok('create', ctid, '--ostemplate', TEMPLATE, '--hostname', hostname, *ipadd)
-            lab.ok('start', ctid)
         yield lab
     finally:
         for ctid in (CT_A[0], CT_B[0]):
@@ -150,7 +148,16 @@ def node(tmp_path_factory):
         netlab().teardown_network()
 
 
-def test_ct_has_its_hostname_and_addresses(node):
+def create_and_start(node):
+    for ctid, hostname, addresses in (CT_A, CT_B):
+        ipadd = []
+        for address in addresses:
+            ipadd += ['--ipadd', address]
+        node.ok('create', ctid, '--ostemplate', TEMPLATE, '--hostname', hostname, *ipadd)
+        node.ok('start', ctid)
+
+
+def check_hostnames_and_addresses(node):
     host_name = socket.gethostname()
     for ctid, hostname, addresses in (CT_A, CT_B):
         assert node.sh(ctid, 'hostname').strip() == hostname
@@ -161,14 +168,14 @@ def test_ct_has_its_hostname_and_addresses(node):
     assert socket.gethostname() == host_name
 
 
-def test_daemon_in_ct_is_reached_from_the_host_and_the_other_ct(node):
+def check_daemon_reached_from_host_and_other_ct(node):
     node.sh(CT_A[0], 'nc -ll -p %d -e echo hello </dev/null >/dev/null 2>&1 &' % PORT)
     for address in CT_A[2]:  # IPv4 and IPv6
-        assert fetch(address) == b'hello\n'
+        assert fetch(address) == b'hello\n', address
     assert node.sh(CT_B[0], 'nc -w 2 %s %d </dev/null' % (CT_A[2][0], PORT)) == 'hello\n'
 
 
-def test_cts_see_neither_each_other_nor_the_host(node):
+def check_isolation(node):
     node.sh(CT_B[0], 'sleep 4242 </dev/null >/dev/null 2>&1 & echo secret > /root/only-in-b')
     ps_b = node.sh(CT_B[0], 'ps')
     assert 'sleep 4242' in ps_b  # the marker is there to be seen
@@ -191,7 +198,7 @@ def test_cts_see_neither_each_other_nor_the_host(node):
         assert len({own[kind], ns_a[kind], ns_b[kind]}) == 3, kind
 
 
-def test_exec_passes_exit_status_and_stdin_through(node):
+def check_exec_status_and_stdin(node):
     assert node.vzctl('exec2', CT_A[0], 'exit 7').returncode == 7
     assert node.vzctl('exec', CT_A[0], 'exit 7').returncode == 8  # vzctl exec: VZ_COMMAND_EXECUTION_ERROR
     assert node.vzctl('exec', CT_A[0], 'true').returncode == 0
@@ -199,22 +206,7 @@ def test_exec_passes_exit_status_and_stdin_through(node):
     assert (proc.returncode, proc.stdout) == (0, 'PIPED IN\n')
 
 
-def test_address_outside_the_lab_ranges_is_refused(node):
-    proc = node.vzctl('create', 203, '--ostemplate', TEMPLATE, '--ipadd', '192.0.2.50')
-    assert proc.returncode == 0, proc.stderr
-    try:
-        proc = node.vzctl('start', 203)
-        assert proc.returncode != 0
-        assert 'outside the lab range' in proc.stderr
-        assert not os.path.exists('/sys/class/net/%s' % netlab().veth_name(203))
-        assert not os.path.exists(os.path.join(node.root, '.lab', 'run', 'ns', '203.json'))
-        assert '192.0.2.50' not in subprocess.run(['ip', '-o', 'addr'], stdout=subprocess.PIPE,
-                                                  universal_newlines=True, check=True).stdout
-    finally:
-        node.vzctl('destroy', 203)
-
-
-def test_stop_and_destroy_leave_nothing(node):
+def check_stop_and_destroy_leave_nothing(node):
     started = {}
     for ctid, dummy, dummy in (CT_A, CT_B):
         state = node.runtime_state(ctid)
@@ -240,3 +232,29 @@ def test_stop_and_destroy_leave_nothing(node):
     assert '198.18.0.' not in routes
     assert 'fd00:5e1a:b:' not in subprocess.run(['ip', '-6', 'route', 'show', 'table', 'all'], stdout=subprocess.PIPE,
                                                 universal_newlines=True, check=True).stdout
+
+
+def test_two_cts_run_as_isolated_containers_and_leave_nothing(node):
+    # One test, not one per check: the lab network is one per machine, and test workers running these
+    # checks side by side would share (and tear down) each other's bridge.
+    create_and_start(node)
+    check_hostnames_and_addresses(node)
+    check_daemon_reached_from_host_and_other_ct(node)
+    check_isolation(node)
+    check_exec_status_and_stdin(node)
+    check_stop_and_destroy_leave_nothing(node)
+
+
+def test_address_outside_the_lab_ranges_is_refused(tmp_path):
+    node = make_node(tmp_path)
+    node.ok('create', 203, '--ostemplate', TEMPLATE, '--ipadd', '192.0.2.50', '--ipadd', '198.18.0.23')
+    proc = node.vzctl('start', 203)
+    assert proc.returncode == 7, proc.stderr  # VZ_ENVCREATE_ERROR
+    assert 'address 192.0.2.50 is outside the lab range 198.18.0.0/24' in proc.stderr
+    # Refused before anything is made: no veth, no runtime state, the address nowhere on the host.
+    assert not os.path.exists('/sys/class/net/%s' % netlab().veth_name(203))
+    assert not os.path.exists(os.path.join(node.root, '.lab', 'run', 'ns', '203.json'))
+    assert '192.0.2.50' not in subprocess.run(['ip', '-o', 'addr'], stdout=subprocess.PIPE,
+                                              universal_newlines=True, check=True).stdout
+    assert 'running' not in node.ok('status', 203)
+    node.ok('destroy', 203)
