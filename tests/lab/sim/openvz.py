@@ -40,7 +40,7 @@ from .openvz_conf import (
     store_netif, store_onoff, ubcstr, valid_name, veth_host_name, yesno,
 )
 from .openvz_list import vzlist_main
-from .runtime import RuntimeLoadError, load_runtime
+from .runtime import RuntimeLoadError, load_runtime, start_runtime
 
 __all__ = ['vzctl_main', 'vzlist_main']
 
@@ -786,6 +786,14 @@ def setup_started(ctx, cfg, state, skip_setup=False, ips=None):
     return 0
 
 
+def runtime_settings(cfg, ips=None):
+    """What a runtime needs to make the CT real: its hostname and addresses (``ips``: instead of IP_ADDRESS)."""
+    addresses = [ip.split('/', 1)[0] for ip in (cfg.ips() if ips is None else ips)]
+    return {'hostname': cfg.get('HOSTNAME') or None,
+            'ipv4': [ip for ip in addresses if ':' not in ip],
+            'ipv6': [ip for ip in addresses if ':' in ip]}
+
+
 def ct_start(ctx, cfg, wait=False, skip_setup=False):
     """env.c vps_start(): the caller has done the disabled/private/running checks."""
     ctx.con.info('Starting container...')
@@ -795,7 +803,7 @@ def ct_start(ctx, cfg, wait=False, skip_setup=False):
     rc = ct_mount(ctx, cfg, state)
     if rc:
         return rc
-    rc = ctx.runtime.start(ctx.ctid, ctx.private_lab(cfg))
+    rc = start_runtime(ctx.runtime, ctx.ctid, ctx.private_lab(cfg), runtime_settings(cfg))
     if rc == 0:
         rc = setup_started(ctx, cfg, state, skip_setup)
     else:
@@ -853,7 +861,7 @@ def ct_restore(ctx, cfg, dumpfile):
         if rc:
             return rc
     ctx.con.info('\tundump...')
-    if ctx.runtime.start(ctx.ctid, ctx.private_lab(cfg)):
+    if start_runtime(ctx.runtime, ctx.ctid, ctx.private_lab(cfg), runtime_settings(cfg, dump.get('config_ip'))):
         ctx.con.error('Container restore failed')
         return VZ.RESTORE_ERROR
     rc = setup_started(ctx, cfg, state, ips=dump.get('config_ip', cfg.ips()))

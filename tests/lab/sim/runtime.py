@@ -12,6 +12,8 @@ a runtime only makes the run-time actions real. It is chosen by
 * unset or empty: ``ChrootRuntime`` -- start/stop do nothing more than the
   simulator's bookkeeping, exec runs the command with ``chroot <root_dir> ...``
   (the root is the unpacked template, so this is safe; the lab runs as root);
+* ``namespaces``: ``sim.nsruntime:NamespaceRuntime`` -- every VE runs as a real
+  container (own mount, UTS, PID, IPC and network namespaces, see there);
 * ``package.module:Class``: that class (importable with ``tests/lab`` on
   ``sys.path``), instantiated without arguments, with the methods of ``Runtime``;
 * a path to an executable: called as ``EXE start CTID ROOT_DIR``,
@@ -19,6 +21,12 @@ a runtime only makes the run-time actions real. It is chosen by
   stderr passed through); its exit code is the result.
 
 Every method returns an exit code, 0 for success.
+
+``start`` may take a keyword argument ``settings``: a dict with the VE's
+``hostname`` (str or None) and its ``ipv4`` and ``ipv6`` address lists, for
+runtimes that configure them. Simulators call it through ``start_runtime()``,
+which passes ``settings`` only to runtimes whose ``start`` accepts it, so that
+runtimes written for ``start(ctid, root_dir)`` keep working.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +34,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import importlib
+import inspect
 import os
 
 from .common import err, flush
@@ -38,6 +47,10 @@ CT_ENV = {
     'TERM': 'linux',
 }
 RC_NOT_FOUND = 127
+# Short values of $VE_LAB_RUNTIME -> module:Class.
+ALIASES = {
+    'namespaces': 'sim.nsruntime:NamespaceRuntime',
+}
 
 
 def _rc(returncode):
@@ -48,7 +61,8 @@ def _rc(returncode):
 class Runtime:
     """Base runtime: start and stop succeed without doing anything; exec is not available."""
 
-    def start(self, ctid, root_dir):
+    def start(self, ctid, root_dir, settings=None):
+        """Make CT ``ctid`` (root ``root_dir``) run; ``settings``: hostname, ipv4, ipv6 (see the module docstring)."""
         return 0
 
     def stop(self, ctid):
@@ -103,7 +117,7 @@ class ExecutableRuntime(Runtime):
             proc = subprocess.run([self.program] + args, input=stdin, check=False)
         return _rc(proc.returncode)
 
-    def start(self, ctid, root_dir):
+    def start(self, ctid, root_dir, settings=None):
         return self._call(['start', str(ctid), root_dir])
 
     def stop(self, ctid):
@@ -122,6 +136,7 @@ def load_runtime(default=ChrootRuntime):
     spec = os.environ.get(RUNTIME_ENV, '').strip()
     if not spec:
         return default()
+    spec = ALIASES.get(spec, spec)
     if os.sep in spec and os.path.isfile(spec):
         if not os.access(spec, os.X_OK):
             raise RuntimeLoadError('%s=%s is not executable' % (RUNTIME_ENV, spec))
@@ -134,3 +149,15 @@ def load_runtime(default=ChrootRuntime):
         except (ImportError, AttributeError) as exc:
             raise RuntimeLoadError('%s=%s: %s' % (RUNTIME_ENV, spec, exc))
     raise RuntimeLoadError('%s=%s: expected an executable path or module:Class' % (RUNTIME_ENV, spec))
+
+
+def start_runtime(runtime, ctid, root_dir, settings=None):
+    """``runtime.start(ctid, root_dir)``, with ``settings=`` when that runtime's ``start`` takes it."""
+    if settings is not None:
+        try:
+            accepts = 'settings' in inspect.signature(runtime.start).parameters
+        except (TypeError, ValueError):
+            accepts = False
+        if accepts:
+            return runtime.start(ctid, root_dir, settings=settings)
+    return runtime.start(ctid, root_dir)
