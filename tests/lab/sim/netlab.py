@@ -171,6 +171,6 @@ def teardown_network():
             if not ip(family, 'route', 'show', 'type', 'unreachable', 'exact', network, check=False).strip():
                 break
             ip(family, 'route', 'del', 'unreachable', network, check=False)
-    left = [name for name in lab_links()] + unreachable_routes()
+    left = list(lab_links()) + unreachable_routes()
     if left:
         raise NetworkError('lab network teardown left: %s' % ', '.join(left))

@@ -175,8 +175,8 @@ class NamespaceRuntime(Runtime):
             go.flush()
             line = self._read_line(ready, proc)
             if line != 'up':
-                raise OSError('container setup failed: %s' % (line[len('error '):] if line.startswith('error ')
-                                                               else 'see %s' % self.state_path(ctid, '.log')))
+                why = line[len('error '):] if line.startswith('error ') else 'see %s' % self.state_path(ctid, '.log')
+                raise OSError('container setup failed: %s' % why)
 
     @staticmethod
     def _read_line(stream, proc):
