@@ -594,9 +594,18 @@ def parse_backup_id(text):
     return match.group(1) if match else None
 
 
+LOCAL_STORAGE_HOSTS = ('localhost', 'localhost.localdomain', '127.0.0.1')
+STORAGE_RE = re.compile(r'^([^:@\s]+)@([^:@\s/]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$')
+
+
+def storage_is_local(storage):
+    """Whether a valid storage string names this node, where prlctl logs in without a password (PrlSrv::login)."""
+    return STORAGE_RE.match(storage).group(2) in LOCAL_STORAGE_HOSTS
+
+
 def validate_storage(storage):
     """``user@server[:port]`` without a password (the password travels separately, never in argv)."""
-    match = re.match(r'^([^:@\s]+)@([^:@\s/]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$', storage or '')
+    match = STORAGE_RE.match(storage or '')
     if not match:
         if re.match(r'^[^@]*:[^@]*@', storage or ''):
             raise VirtuozzoInputError('storage: give user@server[:port]; the password goes in storage_password, '

@@ -191,10 +191,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.datacenter.ve.plugins.module_utils._runner import CommandError, ModuleExecutor, fail_module
 from ansible_collections.datacenter.ve.plugins.module_utils._virtuozzo import (
-    VirtuozzoClient, VirtuozzoInputError, parse_backup_id, parse_backup_list_full, validate_name, validate_storage,
+    VirtuozzoClient, VirtuozzoInputError, parse_backup_id, parse_backup_list_full, storage_is_local, validate_name,
+    validate_storage,
 )
-
-LOCAL_SERVERS = ('localhost', 'localhost.localdomain', '127.0.0.1')
 
 
 def check_input(p):
@@ -234,7 +233,7 @@ def check_input(p):
         except VirtuozzoInputError as exc:
             problems.append(str(exc))
         else:
-            if not is_local(p['storage']) and p['storage_password'] is None:
+            if not storage_is_local(p['storage']) and p['storage_password'] is None:
                 problems.append('storage %s needs storage_password (prlctl would otherwise wait for it on its '
                                 'terminal)' % p['storage'])
     elif p['storage_password'] is not None:
@@ -244,19 +243,13 @@ def check_input(p):
     return problems
 
 
-def is_local(storage):
-    host = storage.rpartition('@')[2]
-    host = re.sub(r':\d+$', '', host)
-    return host in LOCAL_SERVERS
-
-
 class Backups:
     """The backup commands for one storage, with the password on stdin when the storage is remote."""
 
     def __init__(self, client, storage, password):
         self.client = client
         self.storage = ['-s', storage] if storage else []
-        self.stdin = (password + '\n') if storage and not is_local(storage) else None
+        self.stdin = (password + '\n') if storage and not storage_is_local(storage) else None
 
     def run(self, argv, what):
         return self.client.run(argv, what=what, data=self.stdin)

@@ -280,7 +280,7 @@ from ansible_collections.datacenter.ve.plugins.module_utils._vmware_vm import (
     MIB, STATE_POWER, VMInputError, compare, config_spec, desired_settings, power_plan, settings_from_config,
 )
 
-LOCATE_PROPERTIES = ['name', 'parent', 'config.instanceUuid', 'config.template', 'runtime.powerState', 'resourcePool']
+LOCATE_PROPERTIES = ['name', 'parent', 'config.instanceUuid', 'config.template', 'runtime.powerState']
 DETAIL_PROPERTIES = vmw.RECORD_PROPERTIES + ['config', 'guest.toolsRunningStatus']
 CREATE_DEFAULTS = {'guest_id': 'otherGuest64', 'cpus': 1, 'memory': 1024 * MIB}
 
@@ -698,9 +698,7 @@ class VMwareVM:
         for op in before:
             self.power(ref, name, op)
         if apply:
-            if before:
-                current = self.current(ident)   # device keys are unchanged by a power-off; values re-read anyway
-            self.reconfigure(ident, apply, current, dc)
+            self.reconfigure(ident, apply, current, dc)   # a power-off changes no device: the first read serves
         for op in after:
             self.power(ref, name, op)
         self.detail(ident)
