@@ -24,7 +24,7 @@ export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 export PY_COLORS := 0
 
-.PHONY: test demo venv lab-deps vcsim sanity units integration pytest lint changelog-lint tree build bench bench-vmware clean
+.PHONY: test demo venv lab-deps lab-up lab-down lab-status vcsim sanity units integration pytest lint changelog-lint tree build bench bench-vmware clean
 
 venv: $(VENV)/.installed $(LINK)
 
@@ -38,15 +38,30 @@ $(LINK):
 	mkdir -p $(dir $@)
 	ln -sfn $(CURDIR) $@
 
-# Debian packages the lab's simulators need: busybox-static makes the
-# placeholder OS template whose commands `vzctl exec` really runs (chrooted);
-# Go and govmomi's simulator package build the lab's vCenter (tests/lab/vcsim).
-LAB_PACKAGES := busybox-static golang-go golang-github-vmware-govmomi-dev
+# Debian packages the lab needs: busybox-static makes the placeholder OS
+# template of the simulators' state-only tests; debootstrap the real Debian 12
+# template, openssh-server the hardware nodes' sshd, util-linux (unshare,
+# nsenter) and iproute2 the containers; Go and govmomi's simulator package
+# build the lab's vCenter (tests/lab/vcsim).
+LAB_PACKAGES := busybox-static debootstrap openssh-server openssh-client util-linux iproute2 golang-go golang-github-vmware-govmomi-dev
 lab-deps:
 	if ! dpkg -s $(LAB_PACKAGES) >/dev/null 2>&1; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get install -y -q $(LAB_PACKAGES) || { apt-get update -q && apt-get install -y -q $(LAB_PACKAGES); }; \
 	fi
+
+# The whole lab (root): network, Debian template (built once, cached in
+# /var/cache/datacenter-ve-lab), 3 hardware nodes over SSH, the lab vCenter.
+# LAB_NODES=N for more nodes. State and client files in tests/lab/.state.
+LAB_NODES ?= 3
+lab-up: venv lab-deps vcsim
+	$(BIN)/python tests/lab/labctl up --nodes $(LAB_NODES)
+
+lab-down: venv
+	$(BIN)/python tests/lab/labctl down
+
+lab-status: venv
+	$(BIN)/python tests/lab/labctl status
 
 # The lab's vCenter simulator, built once into tests/lab/.cache/vcsim (not committed).
 vcsim: venv lab-deps
@@ -81,10 +96,11 @@ integration: venv lab-deps vcsim
 	$(PYTEST) tests/integration
 
 # Unit and integration suites in one run, so one summary line ends `make test`;
-# two workers (each test has its own lab node, each worker its own lab vCenter).
+# two workers (each test has its own lab node, each worker its own lab vCenter);
+# tests of the xdist group "lab" (they share the one lab bridge) all run on one worker.
 PYTEST_WORKERS ?= 2
 pytest: venv lab-deps vcsim
-	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit tests/integration
+	$(PYTEST) -n $(PYTEST_WORKERS) --dist loadgroup tests/unit tests/integration
 
 lint: venv
 	$(BIN)/ansible-lint --offline --profile production playbooks roles

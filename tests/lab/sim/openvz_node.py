@@ -19,7 +19,7 @@ import json
 import os
 
 from .common import atomic_write, makedirs, read_json
-from .rootfs import build_rootfs_tar
+from .rootfs import build_rootfs_tar, place_template
 
 TECHNOLOGY = 'openvz'
 MARKER = '.lab/node.json'
@@ -110,10 +110,11 @@ def is_node(directory):
     return isinstance(marker, dict) and marker.get('technology') == TECHNOLOGY
 
 
-def init_node(directory, report, cache_dir=None):
+def init_node(directory, report, cache_dir=None, os_template=None):
     """Make ``directory`` an OpenVZ node; ``report(line)`` tells what was made. Returns an exit code.
 
-    ``cache_dir`` keeps built template archives between nodes (see ``rootfs.build_rootfs_tar``).
+    ``cache_dir`` keeps built template archives between nodes (see ``rootfs.build_rootfs_tar``);
+    ``os_template``: an OS template archive to link instead of the placeholder (see ``rootfs.place_template``).
     """
     directory = os.path.abspath(directory)
     if os.path.isdir(directory) and os.listdir(directory) and not is_node(directory):
@@ -134,11 +135,8 @@ def init_node(directory, report, cache_dir=None):
         else:
             atomic_write(path, text)
             report('  created %s' % sub)
-    path = os.path.join(directory, TEMPLATE)
-    if os.path.exists(path):
-        report('  kept    %s' % TEMPLATE)
-    else:
-        report('  created %s (%s)' % (TEMPLATE, build_rootfs_tar(path, cache_dir=cache_dir)))
+    place_template(os.path.join(directory, TEMPLATE), TEMPLATE, report,
+                   lambda path: build_rootfs_tar(path, cache_dir=cache_dir), os_template)
     marker = os.path.join(directory, MARKER)
     if not os.path.exists(marker):
         atomic_write(marker, json.dumps({'technology': TECHNOLOGY, 'version': 1}) + '\n')

@@ -188,3 +188,25 @@ def _build(dest, os_release, hostname, busybox, extra_files=()):
     if have_busybox:
         return 'busybox root with %d applets' % (len(applets) + 2)
     return 'text files only: %s not found, commands cannot run in this template' % busybox
+
+
+def place_template(path, sub, report, build, template=None):
+    """Put a node's OS template at ``path`` (``sub`` names it in reports).
+
+    ``template``: an archive to use instead (the lab's Debian template, see
+    ``sim.template``), linked so that every node shares the one cached file;
+    else ``build(path)`` makes the busybox placeholder and returns its description.
+    """
+    if template:
+        template = os.path.abspath(template)
+        if os.path.islink(path) and os.readlink(path) == template:
+            report('  kept    %s' % sub)
+            return
+        if os.path.lexists(path):
+            os.unlink(path)
+        os.symlink(template, path)
+        report('  linked  %s -> %s' % (sub, template))
+    elif os.path.exists(path):
+        report('  kept    %s' % sub)
+    else:
+        report('  created %s (%s)' % (sub, build(path)))

@@ -55,10 +55,11 @@ def start(state_dir, vms=2, hosts=2, clusters=1, datacenters=1, standalone_hosts
     argv = [binary, '-certdir', state_dir, '-vm', str(vms), '-host', str(hosts), '-cluster', str(clusters),
             '-dc', str(datacenters), '-standalone-host', str(standalone_hosts), '-autostart=%s' % str(autostart).lower()]
     if username:
-        argv += ['-username', username, '-password', password]
+        argv += ['-username', username]
+    env = dict(os.environ, VCSIM_LAB_PASSWORD=password or '')
     log = open(os.path.join(state_dir, 'vcsim.log'), 'ab')
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, env=env if username else None)
     log.close()
     deadline = time.time() + timeout
     line = proc.stdout.readline()

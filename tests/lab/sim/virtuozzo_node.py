@@ -24,7 +24,7 @@ import os
 import uuid
 
 from .common import atomic_write, makedirs, read_json
-from .rootfs import build_rootfs_tar
+from .rootfs import build_rootfs_tar, place_template
 from .virtuozzo_state import DISTRIBUTIONS, HOST_CPUS, MARKER, TECHNOLOGY
 
 TEMPLATE = 'vz/template/cache/debian-12-x86_64.tar.gz'
@@ -70,8 +70,11 @@ def is_node(directory):
     return isinstance(marker, dict) and marker.get('technology') == TECHNOLOGY
 
 
-def init_node(directory, report, cache_dir=None):
-    """Make ``directory`` a Virtuozzo node; ``report(line)`` tells what was made. Returns an exit code."""
+def init_node(directory, report, cache_dir=None, os_template=None):
+    """Make ``directory`` a Virtuozzo node; ``report(line)`` tells what was made. Returns an exit code.
+
+    ``os_template``: an OS template archive to link instead of the placeholder (see ``rootfs.place_template``).
+    """
     directory = os.path.abspath(directory)
     if os.path.isdir(directory) and os.listdir(directory) and not is_node(directory):
         raise ValueError('%s is not empty and is not a %s lab node' % (directory, TECHNOLOGY))
@@ -91,11 +94,8 @@ def init_node(directory, report, cache_dir=None):
         else:
             atomic_write(path, text)
             report('  created %s' % sub)
-    path = os.path.join(directory, TEMPLATE)
-    if os.path.exists(path):
-        report('  kept    %s' % TEMPLATE)
-    else:
-        report('  created %s (%s)' % (TEMPLATE, build_rootfs_tar(path, cache_dir=cache_dir)))
+    place_template(os.path.join(directory, TEMPLATE), TEMPLATE, report,
+                   lambda path: build_rootfs_tar(path, cache_dir=cache_dir), os_template)
     marker = os.path.join(directory, MARKER)
     if not os.path.exists(marker):
         settings = {'technology': TECHNOLOGY, 'version': 1, 'hostname': os.path.basename(directory),

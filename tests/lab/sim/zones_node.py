@@ -20,7 +20,7 @@ import json
 import os
 
 from .common import atomic_write, makedirs, read_json
-from .rootfs import build_rootfs_tar
+from .rootfs import build_rootfs_tar, place_template
 from .zones_state import INDEX, INDEX_HEADER, IndexEntry
 from .zones_conf import DEFAULT_RELEASE, GLOBAL, RELEASES, TEMPLATE_NAMES, template, to_xml
 
@@ -65,8 +65,11 @@ def template_files(release):
     return files
 
 
-def init_node(directory, report, cache_dir=None, release=DEFAULT_RELEASE):
-    """Make ``directory`` a global zone of ``release``; ``report(line)`` tells what was made. Returns an exit code."""
+def init_node(directory, report, cache_dir=None, release=DEFAULT_RELEASE, os_template=None):
+    """Make ``directory`` a global zone of ``release``; ``report(line)`` tells what was made. Returns an exit code.
+
+    ``os_template``: a root archive for ``zoneadm install`` to link instead of the placeholder (``rootfs.place_template``).
+    """
     directory = os.path.abspath(directory)
     if release not in RELEASES:
         raise ValueError('unknown release %s (expected one of %s)' % (release, ', '.join(sorted(RELEASES))))
@@ -89,14 +92,10 @@ def init_node(directory, report, cache_dir=None, release=DEFAULT_RELEASE):
         else:
             atomic_write(path, text)
             report('  created %s' % sub)
-    path = os.path.join(directory, OS_IMAGE)
-    if os.path.exists(path):
-        report('  kept    %s' % OS_IMAGE)
-    else:
-        os_release, etc_release = OS_RELEASE[release]
-        described = build_rootfs_tar(path, os_release, cache_dir=cache_dir,
-                                     extra_files=[('etc/release', etc_release, 0o444)])
-        report('  created %s (%s)' % (OS_IMAGE, described))
+    os_release, etc_release = OS_RELEASE[release]
+    place_template(os.path.join(directory, OS_IMAGE), OS_IMAGE, report,
+                   lambda path: build_rootfs_tar(path, os_release, cache_dir=cache_dir,
+                                                 extra_files=[('etc/release', etc_release, 0o444)]), os_template)
     marker = os.path.join(directory, MARKER)
     if not os.path.exists(marker):
         atomic_write(marker, json.dumps({'technology': TECHNOLOGY, 'release': release, 'version': 1}) + '\n')

@@ -196,7 +196,8 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to serve on (loopback only)")
 	certdir := flag.String("certdir", "", "directory for ca.pem, server.pem and server-key.pem (required)")
 	username := flag.String("username", "", "the only user that may log in (empty: any non-empty user)")
-	password := flag.String("password", "", "that user's password")
+	// The password comes from the environment, never from argv (which every user of the machine can read).
+	password := os.Getenv("VCSIM_LAB_PASSWORD")
 	dcs := flag.Int("dc", 1, "datacenters")
 	clusters := flag.Int("cluster", 1, "clusters per datacenter")
 	hosts := flag.Int("host", 2, "hosts per cluster")
@@ -235,7 +236,7 @@ func main() {
 
 	listenURL := &url.URL{Host: *listen}
 	if *username != "" {
-		listenURL.User = url.UserPassword(*username, *password)
+		listenURL.User = url.UserPassword(*username, password)
 	}
 	model.Service.Listen = listenURL
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
