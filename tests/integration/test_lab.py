@@ -133,6 +133,16 @@ def test_up_writes_what_users_need(lab):
     assert json.loads(vcenter['password']) not in lab['up']
 
 
+def test_up_again_keeps_what_runs(lab):
+    pids = sorted(open(os.path.join(lab['state'], 'ssh', n, 'sshd.pid')).read() for n in NODE.values())
+    proc = labctl('up', '--state', lab['state'])
+    assert proc.returncode == 0, proc.stdout
+    assert 'package proxy: running' in proc.stdout and 'vcenter: running' in proc.stdout
+    assert sorted(open(os.path.join(lab['state'], 'ssh', n, 'sshd.pid')).read() for n in NODE.values()) == pids
+    proc = labctl('up', '--state', lab['state'], '--nodes', '4')
+    assert proc.returncode == 1 and 'labctl down first' in proc.stdout
+
+
 def lifecycle(technology):
     """Shell commands run on the node: (create, start, exec PREFIX, stop, destroy) for that technology."""
     ve, hostname, addresses = VES[technology]
