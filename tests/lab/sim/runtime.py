@@ -23,10 +23,17 @@ a runtime only makes the run-time actions real. It is chosen by
 Every method returns an exit code, 0 for success.
 
 ``start`` may take a keyword argument ``settings``: a dict with the VE's
-``hostname`` (str or None) and its ``ipv4`` and ``ipv6`` address lists, for
-runtimes that configure them. Simulators call it through ``start_runtime()``,
-which passes ``settings`` only to runtimes whose ``start`` accepts it, so that
-runtimes written for ``start(ctid, root_dir)`` keep working.
+``hostname`` (str or None), its ``ipv4`` and ``ipv6`` address lists (addresses
+without prefix) and its limits ``memory`` (bytes), ``cpus`` (number of CPUs,
+may be fractional) and ``cpu_shares`` (relative CPU weight, 1024 = default),
+each None when not configured; ``make_settings()`` builds it. Simulators call
+``start`` through ``start_runtime()``, which passes ``settings`` only to
+runtimes whose ``start`` accepts it, so that runtimes written for
+``start(ctid, root_dir)`` keep working.
+
+A runtime whose ``runs_vms`` attribute is false (the namespace runtime: a VM
+has no root file system to run) is only asked to start, stop and exec
+containers; for VMs the simulator keeps its bookkeeping alone.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -58,11 +65,39 @@ def _rc(returncode):
     return 128 - returncode if returncode < 0 else returncode
 
 
+def make_settings(hostname=None, addresses=(), memory=None, cpus=None, cpu_shares=None):
+    """``settings`` for ``start``: ``addresses`` (``A``, ``A/len`` or ``A/mask``) split into ipv4/ipv6 without prefix.
+
+    Limits that are not positive numbers count as not configured (None).
+    """
+    plain = []
+    for address in addresses or ():
+        value = str(address).strip().split('/', 1)[0]
+        if value and value not in plain:
+            plain.append(value)
+
+    def positive(value, kind):
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            return None
+        return number if number > 0 else None
+    return {'hostname': hostname or None,
+            'ipv4': [a for a in plain if ':' not in a],
+            'ipv6': [a for a in plain if ':' in a],
+            'memory': positive(memory, int),
+            'cpus': positive(cpus, float),
+            'cpu_shares': positive(cpu_shares, int)}
+
+
 class Runtime:
     """Base runtime: start and stop succeed without doing anything; exec is not available."""
 
+    # Whether VMs (no root file system) are started/stopped/exec'd through this runtime too.
+    runs_vms = True
+
     def start(self, ctid, root_dir, settings=None):
-        """Make CT ``ctid`` (root ``root_dir``) run; ``settings``: hostname, ipv4, ipv6 (see the module docstring)."""
+        """Make CT ``ctid`` (root ``root_dir``) run; ``settings``: see the module docstring."""
         return 0
 
     def stop(self, ctid):
@@ -148,7 +183,12 @@ def load_runtime(default=ChrootRuntime):
             return getattr(module, class_name)()
         except (ImportError, AttributeError) as exc:
             raise RuntimeLoadError('%s=%s: %s' % (RUNTIME_ENV, spec, exc))
-    raise RuntimeLoadError('%s=%s: expected an executable path or module:Class' % (RUNTIME_ENV, spec))
+    raise RuntimeLoadError('%s=%s: expected none, namespaces, an executable path or module:Class' % (RUNTIME_ENV, spec))
+
+
+def runs_vms(runtime):
+    """Whether ``runtime`` is asked to start/stop/exec VMs as well as CTs (see ``Runtime.runs_vms``)."""
+    return bool(getattr(runtime, 'runs_vms', True))
 
 
 def start_runtime(runtime, ctid, root_dir, settings=None):
