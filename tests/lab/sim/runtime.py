@@ -9,11 +9,15 @@ The simulators keep all state themselves (running/mounted, addresses, limits);
 a runtime only makes the run-time actions real. It is chosen by
 ``$VE_LAB_RUNTIME``:
 
-* unset or empty: ``ChrootRuntime`` -- start/stop do nothing more than the
+* ``none``: the tool's state-only runtime (``ChrootRuntime`` or its subclass
+  wording errors for that tool) -- start/stop do nothing more than the
   simulator's bookkeeping, exec runs the command with ``chroot <root_dir> ...``
   (the root is the unpacked template, so this is safe; the lab runs as root);
 * ``namespaces``: ``sim.nsruntime:NamespaceRuntime`` -- every VE runs as a real
-  container (own mount, UTS, PID, IPC and network namespaces, see there);
+  container (own mount, UTS, PID, IPC and network namespaces, cgroups with its
+  limits, see there);
+* unset or empty: ``namespaces`` when running as root (effective UID 0), else
+  ``none``. Whatever runs the simulators for module tests sets ``none``;
 * ``package.module:Class``: that class (importable with ``tests/lab`` on
   ``sys.path``), instantiated without arguments, with the methods of ``Runtime``;
 * a path to an executable: called as ``EXE start CTID ROOT_DIR``,
@@ -54,9 +58,11 @@ CT_ENV = {
     'TERM': 'linux',
 }
 RC_NOT_FOUND = 127
+NONE = 'none'
+NAMESPACES = 'namespaces'
 # Short values of $VE_LAB_RUNTIME -> module:Class.
 ALIASES = {
-    'namespaces': 'sim.nsruntime:NamespaceRuntime',
+    NAMESPACES: 'sim.nsruntime:NamespaceRuntime',
 }
 
 
@@ -166,10 +172,18 @@ class RuntimeLoadError(Exception):
     """``$VE_LAB_RUNTIME`` names nothing usable."""
 
 
-def load_runtime(default=ChrootRuntime):
-    """The runtime selected by ``$VE_LAB_RUNTIME`` (unset: ``default()``); raises ``RuntimeLoadError`` if it cannot be loaded."""
+def runtime_spec():
+    """``$VE_LAB_RUNTIME``, with the default applied: unset or empty is ``namespaces`` as root, else ``none``."""
     spec = os.environ.get(RUNTIME_ENV, '').strip()
     if not spec:
+        spec = NAMESPACES if os.geteuid() == 0 else NONE
+    return spec
+
+
+def load_runtime(default=ChrootRuntime):
+    """The runtime selected by ``$VE_LAB_RUNTIME`` (``none``: ``default()``); raises ``RuntimeLoadError`` if it cannot be loaded."""
+    spec = runtime_spec()
+    if spec == NONE:
         return default()
     spec = ALIASES.get(spec, spec)
     if os.sep in spec and os.path.isfile(spec):
