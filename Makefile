@@ -154,7 +154,7 @@ demo: build lab-deps
 	rm -rf $(BUILD)/demo-collections $(DEMO_NODE)
 	$(BIN)/ansible-galaxy collection install --offline --force -p $(BUILD)/demo-collections $(BUILD)/dist/datacenter-ve-*.tar.gz
 	$(BIN)/python tests/lab/labctl init-node $(DEMO_NODE) --technology openvz
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/demo-collections VE_LAB_ROOT=$(DEMO_NODE) \
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/demo-collections VE_LAB_ROOT=$(DEMO_NODE) VE_LAB_RUNTIME=none \
 	  PATH=$(CURDIR)/tests/lab/bin:$(PATH) ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0 \
 	  $(BIN)/ansible-playbook playbooks/demo.yml --diff
 

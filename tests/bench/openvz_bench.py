@@ -105,7 +105,7 @@ def main():
     log = os.path.join(work, 'calls.jsonl')
     subprocess.run([sys.executable, os.path.join(LAB, 'labctl'), 'init-node', node, '--technology', 'openvz'],
                    check=True, stdout=subprocess.DEVNULL)
-    env = dict(os.environ, VE_LAB_ROOT=node, VE_LAB_LOG=log, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
+    env = dict(os.environ, VE_LAB_ROOT=node, VE_LAB_LOG=log, VE_LAB_RUNTIME='none', ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
                ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
                PATH=os.pathsep.join([os.path.join(LAB, 'bin'), BIN, os.environ.get('PATH', '')]))
 

@@ -78,7 +78,7 @@ def run_scenario(module, work, collections, interpreter=None):
     subprocess.run([sys.executable, os.path.join(LAB, 'labctl'), 'init-node', node, '--technology', 'zones',
                     '--release', 's11'], check=True, stdout=subprocess.DEVNULL)
     os.makedirs(os.path.join(node, 'mnt', 'zones'), exist_ok=True)
-    env = dict(os.environ, VE_LAB_ROOT=node, VE_LAB_LOG=log, ANSIBLE_COLLECTIONS_PATH=collections,
+    env = dict(os.environ, VE_LAB_ROOT=node, VE_LAB_LOG=log, VE_LAB_RUNTIME='none', ANSIBLE_COLLECTIONS_PATH=collections,
                ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
                PATH=os.pathsep.join([os.path.join(LAB, 'bin'), BIN, os.environ.get('PATH', '')]))
     rows = []

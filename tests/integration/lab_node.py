@@ -59,6 +59,8 @@ def base_env():
         'ANSIBLE_NOCOLOR': '1',
         'ANSIBLE_LOCALHOST_WARNING': '0',
         'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
+        # the simulators' state-only runtime: module tests need no real containers (unset means namespaces as root)
+        'VE_LAB_RUNTIME': 'none',
     })
     return env
 

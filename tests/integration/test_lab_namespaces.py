@@ -44,6 +44,8 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists('/bin/busybox'), reason='busybox-static is not installed'),
     pytest.mark.skipif(not all(shutil.which(tool) for tool in ('unshare', 'nsenter', 'ip')),
                        reason='util-linux unshare/nsenter or iproute2 ip is missing'),
+    # One lab bridge per machine: every test using it runs on the same xdist worker (--dist loadgroup).
+    pytest.mark.xdist_group('lab'),
 ]
 
 
@@ -252,7 +254,7 @@ def test_address_outside_the_lab_ranges_is_refused(tmp_path):
     assert proc.returncode == 7, proc.stderr  # VZ_ENVCREATE_ERROR
     assert 'address 192.0.2.50 is outside the lab range 198.18.0.0/24' in proc.stderr
     # Refused before anything is made: no veth, no runtime state, the address nowhere on the host.
-    assert not os.path.exists('/sys/class/net/%s' % netlab().veth_name(203))
+    assert not os.path.exists('/sys/class/net/%s' % netlab().veth_name(203, node.root))
     assert not os.path.exists(os.path.join(node.root, '.lab', 'run', 'ns', '203.json'))
     assert '192.0.2.50' not in subprocess.run(['ip', '-o', 'addr'], stdout=subprocess.PIPE,
                                               universal_newlines=True, check=True).stdout

@@ -52,6 +52,7 @@ def tool_env(extra=None):
     env = dict(os.environ)
     # the launchers' "#!/usr/bin/env python" must find this interpreter
     env['PATH'] = os.pathsep.join([BIN, os.path.dirname(sys.executable), env.get('PATH', '')])
+    env['VE_LAB_RUNTIME'] = 'none'  # state-only runtime, exec chrooted (unset would mean namespaces as root)
     env.update(extra or {})
     return env
 

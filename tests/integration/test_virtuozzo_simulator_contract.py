@@ -39,6 +39,7 @@ def tool_env(extra=None):
     env = dict(os.environ)
     env['PATH'] = os.pathsep.join([BIN, os.path.dirname(sys.executable), env.get('PATH', '')])
     env.pop('VE_LAB_PRLCTL_DEPRECATION', None)
+    env['VE_LAB_RUNTIME'] = 'none'  # state-only runtime, exec chrooted (unset would mean namespaces as root)
     env.update(extra or {})
     return env
 

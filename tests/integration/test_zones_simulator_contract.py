@@ -44,7 +44,7 @@ def tool_env(extra=None):
     # the launchers' "#!/usr/bin/env python" must find this interpreter
     env['PATH'] = os.pathsep.join([BIN, os.path.dirname(sys.executable), env.get('PATH', '')])
     env.pop('VE_LAB_ZONES_RELEASE', None)
-    env.pop('VE_LAB_RUNTIME', None)
+    env['VE_LAB_RUNTIME'] = 'none'  # state-only runtime, exec chrooted (unset would mean namespaces as root)
     env.update(extra or {})
     return env
 

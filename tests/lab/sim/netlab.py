@@ -12,6 +12,7 @@
   ``fd00:5e1a:b::1/64``). Idempotent.
 * ``teardown_network()`` removes every ``velab*`` link (bridge and veths) and
   the unreachable routes.
+* ``veth_name()`` names a VE's host-side veth from its node and ID.
 * ``lab_addresses()`` checks a VE's configured addresses: an address outside
   the lab ranges (or one the lab reserves) raises ``NetworkError`` and is never
   configured anywhere.
@@ -96,12 +97,21 @@ def lab_addresses(addresses):
     return result
 
 
-def veth_name(ctid):
-    """Host-side veth name of VE ``ctid``: ``velab-<id>``, or ``velab-<hash>`` if that is too long for a link."""
-    name = '%s-%s' % (PREFIX, ctid)
-    if len(name) <= IFNAMSIZ and all(c.isalnum() or c in '-_.' for c in str(ctid)):
-        return name
-    return '%s-%s' % (PREFIX, hashlib.sha1(str(ctid).encode('utf-8')).hexdigest()[:IFNAMSIZ - len(PREFIX) - 1])
+def node_key(node_root, ctid):
+    """Short hex key of VE ``ctid`` on the lab node rooted at ``node_root`` (unique per node and VE)."""
+    text = '%s\0%s' % (os.path.abspath(str(node_root)), ctid)
+    return hashlib.sha1(text.encode('utf-8')).hexdigest()
+
+
+def veth_name(ctid, node_root=None):
+    """Host-side veth name of VE ``ctid`` of the node at ``node_root`` (default ``$VE_LAB_ROOT``).
+
+    ``velab`` and 10 hex digits of a hash of both, so that nodes starting the same CT ID, UUIDs and
+    zone names all fit IFNAMSIZ; never ``velab0`` (the bridge).
+    """
+    if node_root is None:
+        node_root = os.environ.get('VE_LAB_ROOT') or '/'
+    return PREFIX + node_key(node_root, ctid)[:IFNAMSIZ - len(PREFIX)]
 
 
 def lab_links():

@@ -8,16 +8,26 @@
 ``start`` runs ``unshare --fork --pid --mount --uts --ipc --net`` with
 ``sim/nsinit.py`` as the container's PID 1 (see there for what it sets up
 inside), joins its network namespace to the lab bridge ``velab0`` (see
-``sim.netlab``) by a veth pair (host side ``velab-<id>``, ``eth0`` inside)
-carrying the VE's configured addresses and default routes via the bridge,
-and waits until the container is up. ``exec`` enters it with ``nsenter``;
-``stop`` sends SIGTERM to its init, SIGKILL after a timeout, and removes the
-veth.
+``sim.netlab``) by a veth pair (host side ``velab`` + a hash of the node and
+VE, ``eth0`` inside) carrying the VE's configured addresses and default routes
+via the bridge, puts the init into cgroups of its own with the VE's memory and
+CPU limits (``sim.nscgroup``, best effort) and waits until the container is up.
+``exec`` enters it with ``nsenter`` (the command joins the container's
+cgroups); ``stop`` sends SIGTERM to its init, SIGKILL after a timeout, and
+removes the veth and the cgroups.
+
+``settings`` (see ``sim.runtime``): ``hostname``, ``ipv4``, ``ipv6``, and the
+limits ``memory`` (bytes), ``cpus`` (CPUs' worth of time, may be fractional)
+and ``cpu_shares`` (relative weight, 1024 = the default); None or absent: no
+limit.
 
 Where state lives: ``$VE_LAB_ROOT/.lab/run/ns/<id>.json`` holds the init's
 host PID (with its start time, so a reused PID is never mistaken for it), the
-``unshare`` PID, the veth and the addresses; ``<id>.log`` beside it collects
-what the container's setup printed. It is apart from the simulator's own
+``unshare`` PID, the veth, the addresses, the cgroups and which limits were
+applied (``"limits": {"memory": {"bytes": N, "applied": true, "file": ...},
+"cpus": {"cpus": N, "quota_us": ..., "period_us": ..., "applied": false,
+"reason": "..."}, "cpu_shares": {...}}``); ``<id>.log`` beside it collects what
+the container's setup printed, and one line on the limits. It is apart from the simulator's own
 ``.lab/run/<id>.json``, which the simulator rewrites from what it read before
 calling the runtime.
 
@@ -39,7 +49,7 @@ import subprocess
 import sys
 import time
 
-from . import netlab
+from . import netlab, nscgroup
 from .common import LAB_ROOT_ENV, err, flush, write_json
 from .runtime import CT_ENV, RC_NOT_FOUND, Runtime, _rc
 
@@ -75,6 +85,8 @@ class NamespaceRuntime(Runtime):
     """Runs each VE as a container in its own mount, UTS, PID, IPC and network namespaces."""
 
     name = 'namespaces'
+    # A VM has no root file system here: prlctl keeps VM start/stop as bookkeeping only.
+    runs_vms = False
 
     # ------------------------------------------------------------ state
 
@@ -117,11 +129,12 @@ class NamespaceRuntime(Runtime):
             err('lab runtime: CT %s not started: %s' % (ctid, exc))
             return 1
         hostname = settings.get('hostname') or self._template_hostname(root_dir)
+        limits = dict((key, settings.get(key)) for key in ('memory', 'cpus', 'cpu_shares'))
         if self.load(ctid) is not None:
             self.stop(ctid)  # left over from a run that ended without stop
         try:
             netlab.ensure_network()
-            self._start(ctid, os.path.abspath(root_dir), hostname, addresses)
+            self._start(ctid, os.path.abspath(root_dir), hostname, addresses, limits)
         except (OSError, netlab.NetworkError) as exc:
             err('lab runtime: CT %s not started: %s' % (ctid, exc))
             self.stop(ctid)
@@ -136,7 +149,14 @@ class NamespaceRuntime(Runtime):
         except OSError:
             return 'localhost'
 
-    def _start(self, ctid, root_dir, hostname, addresses):
+    def node_root(self):
+        return os.path.abspath(os.environ.get(LAB_ROOT_ENV) or '/')
+
+    def cgroup_name(self, ctid):
+        """Name of the container's cgroups: its ID and the node's key (two nodes may both run CT 101)."""
+        return '%s-%s' % (nscgroup.safe_name(ctid), netlab.node_key(self.node_root(), ctid)[:10])
+
+    def _start(self, ctid, root_dir, hostname, addresses, limits):
         if not os.path.isdir(root_dir):
             raise OSError('root %s is not a directory' % root_dir)
         os.makedirs(self.state_dir(), exist_ok=True)
@@ -158,9 +178,10 @@ class NamespaceRuntime(Runtime):
             # the container's ends; ours are ready_r and go_w
             os.close(ready_w)
             os.close(go_r)
-        veth = netlab.veth_name(ctid)
+        veth = netlab.veth_name(ctid, self.node_root())
         state = {'ctid': str(ctid), 'unshare_pid': proc.pid, 'pid': None, 'starttime': None, 'veth': veth,
-                 'root': root_dir, 'hostname': hostname, 'addresses': [str(a) for a in addresses]}
+                 'root': root_dir, 'hostname': hostname, 'addresses': [str(a) for a in addresses],
+                 'cgroups': {}, 'limits': {}}
         # Recorded at once, so that a failure below still finds what to clean up.
         write_json(self.state_path(ctid), state)
         with os.fdopen(ready_r, 'r', encoding='utf-8') as ready, os.fdopen(go_w, 'w', encoding='utf-8') as go:
@@ -170,6 +191,8 @@ class NamespaceRuntime(Runtime):
             pid = int(line.split()[1])
             state.update(pid=pid, starttime=start_time(pid))
             write_json(self.state_path(ctid), state)
+            self._cgroups(ctid, pid, limits, state)
+            write_json(self.state_path(ctid), state)
             self._network(pid, veth, addresses)
             go.write(json.dumps({'root': root_dir, 'hostname': hostname}) + '\n')
             go.flush()
@@ -177,6 +200,26 @@ class NamespaceRuntime(Runtime):
             if line != 'up':
                 why = line[len('error '):] if line.startswith('error ') else 'see %s' % self.state_path(ctid, '.log')
                 raise OSError('container setup failed: %s' % why)
+
+    def _cgroups(self, ctid, pid, limits, state):
+        """Cgroups for the container with ``limits``, its init moved in before it runs anything (best effort)."""
+        cgroups, record = nscgroup.make(self.cgroup_name(ctid), limits)
+        for controller, reason in nscgroup.join(cgroups, pid).items():
+            for key in ('memory',) if controller == 'memory' else ('cpus', 'cpu_shares'):
+                if record[key]['applied']:
+                    record[key].update(applied=False, reason=reason)
+                    record[key].pop('file', None)
+        state.update(cgroups=cgroups, limits=record)
+        words = []
+        for key, unit in (('memory', 'bytes'), ('cpus', 'cpus'), ('cpu_shares', 'shares')):
+            entry = record[key]
+            if entry[unit] is not None:
+                words.append('%s %s %s' % (key, entry[unit], 'applied' if entry['applied'] else 'not applied: ' + entry['reason']))
+        try:
+            with open(self.state_path(ctid, '.log'), 'a', encoding='utf-8') as log:
+                log.write('lab runtime: limits: %s\n' % ('; '.join(words) or 'none configured'))
+        except OSError:
+            pass
 
     @staticmethod
     def _read_line(stream, proc):
@@ -225,10 +268,14 @@ class NamespaceRuntime(Runtime):
             if not self._wait_gone(unshare_pid, 2.0):
                 self._signal(unshare_pid, signal.SIGKILL)
                 self._wait_gone(unshare_pid, KILL_TIMEOUT)
-        veth = state.get('veth') or netlab.veth_name(ctid)
+        veth = state.get('veth') or netlab.veth_name(ctid, self.node_root())
         if netlab.link_exists(veth):
             # Normally gone with the network namespace; this covers a start that failed half-way.
             netlab.ip('link', 'del', veth, check=False)
+        if rc == 0:
+            left = nscgroup.remove(state.get('cgroups'))
+            if left:
+                err('lab runtime: CT %s stopped, but its cgroups could not be removed: %s' % (ctid, ', '.join(left)))
         if rc == 0:
             for suffix in ('.json', '.log'):
                 try:
@@ -277,9 +324,12 @@ class NamespaceRuntime(Runtime):
         # --root/--wd without a value: the init's root (the VE's root) and working directory (its /).
         command = [_tool('nsenter'), '--target', str(pid), '--mount', '--uts', '--ipc', '--net', '--pid',
                    '--root', '--wd', '--'] + list(argv)
+        cgroups = (self.load(ctid) or {}).get('cgroups') or {}
         flush()
+        # The command joins the container's cgroups before nsenter runs, so its limits hold for it too.
+        kwargs = {'env': dict(CT_ENV), 'check': False, 'preexec_fn': lambda: nscgroup.join_self(cgroups)}
         if stdin is None:
-            proc = subprocess.run(command, env=dict(CT_ENV), check=False)
+            proc = subprocess.run(command, **kwargs)
         else:
-            proc = subprocess.run(command, env=dict(CT_ENV), input=stdin, check=False)
+            proc = subprocess.run(command, input=stdin, **kwargs)
         return _rc(proc.returncode)

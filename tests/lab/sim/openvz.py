@@ -32,7 +32,7 @@ from .common import (
 )
 from .openvz_conf import (
     CAPABILITIES, CONF_DIR, DEF_CPUUNITS, FEATURES, GLOBAL_CONF, LONG_MAX, MAX_CPUUNITS, MIN_CPUUNITS,
-    NAMES_DIR, NETFILTER, RESERVED_MAX, STORE_ORDER, UBC, VEID_MAX, VZ, BadValue, ConfFile, CTConfig,
+    NAMES_DIR, PAGE_SIZE, NETFILTER, RESERVED_MAX, STORE_ORDER, UBC, VEID_MAX, VZ, BadValue, ConfFile, CTConfig,
     Truncated, addr_only, all_states, canon_ip, ctid_by_name, find_ip, format_g, generate_mac, load_state,
     merge_ips, parse_bitmap, parse_cpulimit, parse_device, parse_devnode, parse_dq, parse_float, parse_int,
     parse_iolimit, parse_meminfo, parse_netif_add, parse_onoff, parse_ubc, parse_ulong, parse_vswap,
@@ -40,7 +40,7 @@ from .openvz_conf import (
     store_netif, store_onoff, ubcstr, valid_name, veth_host_name, yesno,
 )
 from .openvz_list import vzlist_main
-from .runtime import RuntimeLoadError, load_runtime, start_runtime
+from .runtime import RuntimeLoadError, load_runtime, make_settings, start_runtime
 
 __all__ = ['vzctl_main', 'vzlist_main']
 
@@ -787,11 +787,16 @@ def setup_started(ctx, cfg, state, skip_setup=False, ips=None):
 
 
 def runtime_settings(cfg, ips=None):
-    """What a runtime needs to make the CT real: its hostname and addresses (``ips``: instead of IP_ADDRESS)."""
-    addresses = [ip.split('/', 1)[0] for ip in (cfg.ips() if ips is None else ips)]
-    return {'hostname': cfg.get('HOSTNAME') or None,
-            'ipv4': [ip for ip in addresses if ':' not in ip],
-            'ipv6': [ip for ip in addresses if ':' in ip]}
+    """What a runtime needs to make the CT real (``ips``: instead of IP_ADDRESS).
+
+    Hostname, addresses, and the limits: memory from PHYSPAGES (what ``--ram`` sets; its limit in pages),
+    cpus from CPUS, cpu_shares from CPUUNITS (1000 units, the default, = 1024 shares).
+    """
+    physpages = cfg.ubc('physpages')
+    memory = physpages[1] * PAGE_SIZE if physpages and 0 < physpages[1] < LONG_MAX else None
+    units = cfg.number('CPUUNITS')
+    return make_settings(cfg.get('HOSTNAME'), cfg.ips() if ips is None else ips, memory=memory,
+                         cpus=cfg.number('CPUS'), cpu_shares=units * 1024 // DEF_CPUUNITS if units else None)
 
 
 def ct_start(ctx, cfg, wait=False, skip_setup=False):

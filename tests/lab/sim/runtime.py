@@ -9,11 +9,15 @@ The simulators keep all state themselves (running/mounted, addresses, limits);
 a runtime only makes the run-time actions real. It is chosen by
 ``$VE_LAB_RUNTIME``:
 
-* unset or empty: ``ChrootRuntime`` -- start/stop do nothing more than the
+* ``none``: the tool's state-only runtime (``ChrootRuntime`` or its subclass
+  wording errors for that tool) -- start/stop do nothing more than the
   simulator's bookkeeping, exec runs the command with ``chroot <root_dir> ...``
   (the root is the unpacked template, so this is safe; the lab runs as root);
 * ``namespaces``: ``sim.nsruntime:NamespaceRuntime`` -- every VE runs as a real
-  container (own mount, UTS, PID, IPC and network namespaces, see there);
+  container (own mount, UTS, PID, IPC and network namespaces, cgroups with its
+  limits, see there);
+* unset or empty: ``namespaces`` when running as root (effective UID 0), else
+  ``none``. Whatever runs the simulators for module tests sets ``none``;
 * ``package.module:Class``: that class (importable with ``tests/lab`` on
   ``sys.path``), instantiated without arguments, with the methods of ``Runtime``;
 * a path to an executable: called as ``EXE start CTID ROOT_DIR``,
@@ -23,10 +27,17 @@ a runtime only makes the run-time actions real. It is chosen by
 Every method returns an exit code, 0 for success.
 
 ``start`` may take a keyword argument ``settings``: a dict with the VE's
-``hostname`` (str or None) and its ``ipv4`` and ``ipv6`` address lists, for
-runtimes that configure them. Simulators call it through ``start_runtime()``,
-which passes ``settings`` only to runtimes whose ``start`` accepts it, so that
-runtimes written for ``start(ctid, root_dir)`` keep working.
+``hostname`` (str or None), its ``ipv4`` and ``ipv6`` address lists (addresses
+without prefix) and its limits ``memory`` (bytes), ``cpus`` (number of CPUs,
+may be fractional) and ``cpu_shares`` (relative CPU weight, 1024 = default),
+each None when not configured; ``make_settings()`` builds it. Simulators call
+``start`` through ``start_runtime()``, which passes ``settings`` only to
+runtimes whose ``start`` accepts it, so that runtimes written for
+``start(ctid, root_dir)`` keep working.
+
+A runtime whose ``runs_vms`` attribute is false (the namespace runtime: a VM
+has no root file system to run) is only asked to start, stop and exec
+containers; for VMs the simulator keeps its bookkeeping alone.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -47,9 +58,11 @@ CT_ENV = {
     'TERM': 'linux',
 }
 RC_NOT_FOUND = 127
+NONE = 'none'
+NAMESPACES = 'namespaces'
 # Short values of $VE_LAB_RUNTIME -> module:Class.
 ALIASES = {
-    'namespaces': 'sim.nsruntime:NamespaceRuntime',
+    NAMESPACES: 'sim.nsruntime:NamespaceRuntime',
 }
 
 
@@ -58,11 +71,39 @@ def _rc(returncode):
     return 128 - returncode if returncode < 0 else returncode
 
 
+def make_settings(hostname=None, addresses=(), memory=None, cpus=None, cpu_shares=None):
+    """``settings`` for ``start``: ``addresses`` (``A``, ``A/len`` or ``A/mask``) split into ipv4/ipv6 without prefix.
+
+    Limits that are not positive numbers count as not configured (None).
+    """
+    plain = []
+    for address in addresses or ():
+        value = str(address).strip().split('/', 1)[0]
+        if value and value not in plain:
+            plain.append(value)
+
+    def positive(value, kind):
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            return None
+        return number if number > 0 else None
+    return {'hostname': hostname or None,
+            'ipv4': [a for a in plain if ':' not in a],
+            'ipv6': [a for a in plain if ':' in a],
+            'memory': positive(memory, int),
+            'cpus': positive(cpus, float),
+            'cpu_shares': positive(cpu_shares, int)}
+
+
 class Runtime:
     """Base runtime: start and stop succeed without doing anything; exec is not available."""
 
+    # Whether VMs (no root file system) are started/stopped/exec'd through this runtime too.
+    runs_vms = True
+
     def start(self, ctid, root_dir, settings=None):
-        """Make CT ``ctid`` (root ``root_dir``) run; ``settings``: hostname, ipv4, ipv6 (see the module docstring)."""
+        """Make CT ``ctid`` (root ``root_dir``) run; ``settings``: see the module docstring."""
         return 0
 
     def stop(self, ctid):
@@ -131,10 +172,18 @@ class RuntimeLoadError(Exception):
     """``$VE_LAB_RUNTIME`` names nothing usable."""
 
 
-def load_runtime(default=ChrootRuntime):
-    """The runtime selected by ``$VE_LAB_RUNTIME`` (unset: ``default()``); raises ``RuntimeLoadError`` if it cannot be loaded."""
+def runtime_spec():
+    """``$VE_LAB_RUNTIME``, with the default applied: unset or empty is ``namespaces`` as root, else ``none``."""
     spec = os.environ.get(RUNTIME_ENV, '').strip()
     if not spec:
+        spec = NAMESPACES if os.geteuid() == 0 else NONE
+    return spec
+
+
+def load_runtime(default=ChrootRuntime):
+    """The runtime selected by ``$VE_LAB_RUNTIME`` (``none``: ``default()``); raises ``RuntimeLoadError`` if it cannot be loaded."""
+    spec = runtime_spec()
+    if spec == NONE:
         return default()
     spec = ALIASES.get(spec, spec)
     if os.sep in spec and os.path.isfile(spec):
@@ -148,7 +197,12 @@ def load_runtime(default=ChrootRuntime):
             return getattr(module, class_name)()
         except (ImportError, AttributeError) as exc:
             raise RuntimeLoadError('%s=%s: %s' % (RUNTIME_ENV, spec, exc))
-    raise RuntimeLoadError('%s=%s: expected an executable path or module:Class' % (RUNTIME_ENV, spec))
+    raise RuntimeLoadError('%s=%s: expected none, namespaces, an executable path or module:Class' % (RUNTIME_ENV, spec))
+
+
+def runs_vms(runtime):
+    """Whether ``runtime`` is asked to start/stop/exec VMs as well as CTs (see ``Runtime.runs_vms``)."""
+    return bool(getattr(runtime, 'runs_vms', True))
 
 
 def start_runtime(runtime, ctid, root_dir, settings=None):

@@ -23,9 +23,9 @@ import shutil
 import sys
 import time
 
-from .common import Faults, Lab, err, flush, makedirs, out, run_tool
-from .runtime import ChrootRuntime, RuntimeLoadError, load_runtime
+from .common import Faults, Lab, err, makedirs, out, run_tool
 from .virtuozzo_list import cmd_list
+from .virtuozzo_run import run_exec, run_start, run_stop
 from .virtuozzo_set import apply_set, print_lines
 from .virtuozzo_state import (
     DEPRECATION, DISTRIBUTIONS, DEFAULT_DISTRIBUTION, PROG, RC_FAIL, RC_USAGE, TEMPLATE_CACHE, Node, PrlError,
@@ -100,22 +100,6 @@ def last(opts, key, default=None):
     return default if value is None else value
 
 
-class LabRuntime(ChrootRuntime):
-    """The default runtime, with messages in prlctl's words."""
-
-    def missing(self, ctid, program, root_dir):
-        err('prlctl (lab): CT %s has no %s in its root %s (placeholder template without busybox?)'
-            % (ctid, program, root_dir))
-
-
-def runtime():
-    try:
-        return load_runtime(LabRuntime)
-    except RuntimeLoadError as exc:
-        fail(RC_FAIL, str(exc))
-    return None
-
-
 # ================================================================ lifecycle
 
 def not_running(ve, verb):
@@ -128,8 +112,7 @@ def do_start(node, ve):
     out('Starting the %s...' % kind)
     if state_of(ve) == 'running':
         fail(RC_FAIL, 'Failed to start the %s: The %s is already running.' % (kind, kind))   # UNCONFIRMED SDK text
-    root = node.rootfs(ve) if kind == 'CT' else node.lab.path(ve['home'])
-    rc = runtime().start(ve['uuid'], root)
+    rc = run_start(node, ve)
     if rc:
         fail(RC_FAIL, 'Failed to start the %s: The lab runtime failed with exit code %d.' % (kind, rc))
     ve['state'] = 'running'
@@ -139,7 +122,7 @@ def do_start(node, ve):
 
 
 def stop_state(node, ve):
-    runtime().stop(ve['uuid'])
+    run_stop(node, ve)
     ve['state'] = 'stopped'
     ve['started'] = 0
     node.save(ve)
@@ -170,8 +153,8 @@ def cmd_restart(node, ve, opts, args):
     out('Restarting the %s...' % kind)
     if state_of(ve) != 'running':
         fail(RC_FAIL, not_running(ve, 'restart'))   # UNCONFIRMED: restart of a stopped VE fails
-    runtime().stop(ve['uuid'])
-    rc = runtime().start(ve['uuid'], node.rootfs(ve) if kind == 'CT' else node.lab.path(ve['home']))
+    run_stop(node, ve)
+    rc = run_start(node, ve)
     if rc:
         fail(RC_FAIL, 'Failed to restart the %s: The lab runtime failed with exit code %d.' % (kind, rc))
     ve['started'] = time.time()
@@ -227,17 +210,13 @@ def cmd_exec(node, ve, opts, args):
     if state_of(ve) != 'running':
         # UNCONFIRMED SDK text.
         fail(RC_FAIL, 'Unable to perform the operation because the %s is not running.' % kind)
-    if kind == 'VM':
-        if ve['guest_tools'] != 'installed':
-            # UNCONFIRMED SDK text: VMs need guest tools (§3 exec).
-            fail(RC_FAIL, 'Failed to login in the guest: The Virtuozzo guest tools are not installed in the VM.')
-        # UNCONFIRMED: the lab has no VM root; a VM with tools can only run commands through a custom runtime.
-        argv = list(args) if opts.get('without-shell') else ['/bin/sh', '-c', ' '.join(args)]
-        return runtime().exec(ve['uuid'], node.lab.path(ve['home']), argv)
+    if kind == 'VM' and ve['guest_tools'] != 'installed':
+        # UNCONFIRMED SDK text: VMs need guest tools (§3 exec).
+        fail(RC_FAIL, 'Failed to login in the guest: The Virtuozzo guest tools are not installed in the VM.')
+    # UNCONFIRMED: the lab has no VM root; a VM with tools can only run commands through a custom runtime.
     # Default: through the guest shell (bash -c on real guests; the placeholder template has busybox sh).
     argv = list(args) if opts.get('without-shell') else ['/bin/sh', '-c', ' '.join(args)]
-    flush()
-    return runtime().exec(ve['uuid'], node.rootfs(ve), argv)
+    return run_exec(node, ve, argv)
 
 
 def ct_userpasswd(node):
@@ -252,8 +231,7 @@ def ct_userpasswd(node):
         root = node.rootfs(ve)
         if not ensure_user(root, user):
             fail(RC_FAIL, 'Failed to change the password of the user %s.' % user)   # UNCONFIRMED
-        rc = runtime().exec(ve['uuid'], root, ['/bin/sh', '-c', 'chpasswd'],
-                            stdin=('%s:%s\n' % (user, password)).encode('utf-8'))
+        rc = run_exec(node, ve, ['/bin/sh', '-c', 'chpasswd'], ('%s:%s\n' % (user, password)).encode('utf-8'))
         if rc:
             fail(RC_FAIL, 'Failed to change the password of the user %s.' % user)   # UNCONFIRMED
     return change

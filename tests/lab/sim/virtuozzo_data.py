@@ -30,6 +30,7 @@ import sys
 import time
 
 from .common import Lab, makedirs, out, read_json, write_json
+from .virtuozzo_run import run_start, run_stop
 from .virtuozzo_state import (
     BACKUP_DIR, MARKER, RC_FAIL, RC_NO_DISPATCHER, RC_USAGE, TECHNOLOGY, Node, fail, generate_mac, home_dir,
     new_uuid, state_of, vm_envid,
@@ -37,6 +38,8 @@ from .virtuozzo_state import (
 
 SNAPSHOT_DIR = 'Snapshots'
 VOLATILE = ('snapshots', 'current_snapshot', 'state', 'started')
+# States in which the VE's runtime container (if the runtime makes one) exists.
+LIVE = ('running', 'paused')
 
 
 def copytree(src, dst, skip=()):
@@ -127,6 +130,8 @@ def cmd_snapshot_switch(node, ve, opts, args):
     if snap is None:
         fail(RC_FAIL, 'Failed to switch to snapshot: The snapshot %s does not exist.' % opts['id'][-1])  # UNCONFIRMED
     directory = node.lab.path('%s/%s/%s' % (ve['home'], SNAPSHOT_DIR, snap['id']))
+    if state_of(ve) in LIVE:
+        run_stop(node, ve)  # the runtime's container (if any) must not keep the file system being replaced
     saved = read_json(os.path.join(directory, 've.json'), {})
     for key, value in saved.items():
         ve[key] = value
@@ -138,6 +143,10 @@ def cmd_snapshot_switch(node, ve, opts, args):
     else:
         ve['state'], ve['started'] = 'stopped', 0
     ve['current_snapshot'] = snap['id']
+    if state_of(ve) in LIVE and run_start(node, ve):
+        ve['state'], ve['started'] = 'stopped', 0
+        node.save(ve)
+        fail(RC_FAIL, 'Failed to switch to snapshot: The lab runtime could not start the %s.' % ve['type'])  # lab wording
     node.save(ve)
     out('The %s has been successfully switched.' % ve['type'])
     return 0
@@ -413,6 +422,8 @@ def cmd_migrate(node, ve, opts, args):
     if dst.find(name) is not None or (not keep and dst.find(ve['uuid']) is not None):
         fail(RC_FAIL, '', 'Failed to migrate the %s: The %s "%s" already exists on the destination server.'
              % (kind, kind, name))   # UNCONFIRMED SDK text
+    if not keep and state_of(ve) in LIVE:
+        run_stop(node, ve)  # the running VE moves: its container stops here and starts on the destination
     new = copy_ve(node, ve, dst, name, location or None, new_identity=keep)
     new['snapshots'], new['current_snapshot'] = copy.deepcopy(ve['snapshots']), ve['current_snapshot']
     if not keep:
@@ -423,6 +434,12 @@ def cmd_migrate(node, ve, opts, args):
         new['snapshots'], new['current_snapshot'] = [], ''
         new['state'], new['started'] = 'stopped', 0
     dst.save(new)
+    if not keep and state_of(new) in LIVE and run_start(dst, new):
+        # Undone: the copy goes, the VE runs again here. Lab wording.
+        shutil.rmtree(dst.lab.path(new['home']), ignore_errors=True)
+        dst.forget(new)
+        run_start(node, ve)
+        fail(RC_FAIL, 'Failed to migrate the %s: The lab runtime could not start it on %s.' % (kind, host))
     if not keep:
         shutil.rmtree(node.lab.path(ve['home']), ignore_errors=True)
         if kind == 'CT':

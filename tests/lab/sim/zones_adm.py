@@ -31,6 +31,7 @@ import time
 import uuid
 
 from .common import Faults, atomic_write, flush, makedirs, read_text
+from .runtime import start_runtime
 from .zones_state import Z_ERR, Z_OK, Z_USAGE, take_fault
 from .zones_conf import BRANDS, GLOBAL, KNOWN_RCTLS, from_xml, state_rank, to_xml
 
@@ -483,7 +484,7 @@ class Adm:
         if self.kernel_record() is None:
             self.kernel_ready()
         flush()
-        rc = self.node.runtime.start(self.zone, root)
+        rc = start_runtime(self.node.runtime, self.zone, root, self.node.runtime_settings(self.zone, root))
         kernel = self.node.kernel()
         if rc != 0:
             # UNCONFIRMED: how a failed boot reads; the zone is halted again like zoneadmd's recovery.

@@ -9,6 +9,16 @@ State lives under ``$VE_LAB_ROOT`` at the real paths: ``/etc/zones/index``
 (``name:state:zonepath:uuid``, the global zone first), ``/etc/zones/NAME.xml``
 and the zonepaths. What only the kernel knows (ready/running zones, their zone
 IDs) and the node's release are kept in ``$VE_LAB_ROOT/.lab/``.
+
+What a booted zone gets from the runtime (``Node.runtime_settings``): the
+hostname its first-boot configuration gives (``nodename`` of the
+``install -c`` profile kept at ``root/etc/svc/profile/sc/sc_profile.xml``, or
+``hostname=`` of a Solaris 10 ``root/etc/sysidcfg``), else the zone name; the
+addresses of its ``net``/``anet`` resources (``address`` for a shared-IP zone,
+``allowed-address`` for an exclusive-IP one; prefixes dropped); the memory limit
+``capped-memory physical``; CPUs from ``dedicated-cpu ncpus`` (the upper end of
+a range) or else ``capped-cpu ncpus``; CPU shares from ``cpu-shares`` (one zone
+share = 1024, the default weight).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,12 +26,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from .common import (
     RC_NO_LAB, Faults, FileLock, Lab, PidLock, ToolExit, atomic_write, err, makedirs, read_json, read_text, write_json,
 )
-from .runtime import ChrootRuntime, RuntimeLoadError, load_runtime
-from .zones_conf import DEFAULT_RELEASE, GLOBAL, RELEASES, from_xml, state_rank, to_xml
+from .runtime import ChrootRuntime, RuntimeLoadError, load_runtime, make_settings
+from .zones_conf import DEFAULT_RELEASE, GLOBAL, OK, RELEASES, from_xml, state_rank, to_xml
 
 RELEASE_ENV = 'VE_LAB_ZONES_RELEASE'
 CONF_DIR = '/etc/zones'
@@ -41,6 +52,11 @@ INDEX_HEADER = """# Copyright 2004 Sun Microsystems, Inc.  All rights reserved.
 """
 
 Z_OK, Z_ERR, Z_USAGE = 0, 1, 2
+# First-boot configuration files in a zone root that may name its host, and how they name it.
+SC_PROFILE = 'etc/svc/profile/sc/sc_profile.xml'
+SYSIDCFG = 'etc/sysidcfg'
+NODENAME_RE = re.compile(r'<propval\b[^>]*\bname="nodename"[^>]*\bvalue="([^"]+)"|<propval\b[^>]*\bvalue="([^"]+)"[^>]*\bname="nodename"')
+SYSID_HOSTNAME_RE = re.compile(r'\bhostname\s*=\s*([A-Za-z0-9][A-Za-z0-9.-]*)')
 
 
 class IndexEntry:
@@ -237,6 +253,37 @@ class Node:
 
     def root_dir(self, zonepath):
         return self.path(zonepath.rstrip('/') + '/root')
+
+    def runtime_settings(self, name, root):
+        """``settings`` of the runtime's ``start`` for zone ``name`` with root ``root`` (see the module docstring)."""
+        cfg = self.load_config(name)
+        if cfg is None:
+            return make_settings(name)
+        key = 'allowed-address' if cfg.get('ip-type') == 'exclusive' else 'address'
+        addresses = []
+        for res in cfg.of_type('net') + cfg.of_type('anet'):
+            addresses.extend(a.strip() for a in res.get(key).split(',') if a.strip())
+        mcap = cfg.first('capped-memory')
+        memory = int(mcap.get('physical')) if mcap is not None and mcap.get('physical').isdigit() else None
+        pset = cfg.first('dedicated-cpu')
+        status, cap = cfg.get_alias('cpu-cap')
+        if pset is not None:
+            cpus = pset.get('ncpu_max') or pset.get('ncpu_min')
+        else:
+            cpus = cap / 100.0 if status == OK and cap else None
+        status, shares = cfg.get_alias('cpu-shares')
+        return make_settings(first_boot_hostname(root) or name, addresses, memory=memory, cpus=cpus,
+                             cpu_shares=shares * 1024 if status == OK and shares else None)
+
+
+def first_boot_hostname(root):
+    """The host name the zone's first-boot configuration gives (sc_profile.xml, sysidcfg), or None."""
+    for relative, pattern in ((SC_PROFILE, NODENAME_RE), (SYSIDCFG, SYSID_HOSTNAME_RE)):
+        text = read_text(os.path.join(root, relative)) or ''
+        match = pattern.search(text)
+        if match:
+            return next(group for group in match.groups() if group)
+    return None
 
 
 def take_fault(node, tool, commands, zone):
