@@ -97,10 +97,10 @@ integration: venv lab-deps vcsim
 
 # Unit and integration suites in one run, so one summary line ends `make test`;
 # two workers (each test has its own lab node, each worker its own lab vCenter);
-# tests of the xdist group "lab" (they share the one lab bridge) all run on one worker.
+# test modules marked xdist_group("lab") share the one lab bridge and take turns (a lock in tests/integration/conftest.py).
 PYTEST_WORKERS ?= 2
 pytest: venv lab-deps vcsim
-	$(PYTEST) -n $(PYTEST_WORKERS) --dist loadgroup tests/unit tests/integration
+	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit tests/integration
 
 lint: venv
 	$(BIN)/ansible-lint --offline --profile production playbooks roles

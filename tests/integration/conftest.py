@@ -17,17 +17,18 @@ import pytest
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
-# Held (flock) by each test marked xdist_group('lab') while it runs: they share the machine's one lab bridge.
+# Held (flock) by each test module marked xdist_group('lab') while it runs: they share the machine's one lab bridge.
 LAB_NETWORK_LOCK = '/tmp/velab-tests.lock'
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope='module', autouse=True)
 def lab_network_turn(request):
-    """Tests marked ``xdist_group('lab')`` run one at a time machine-wide, whichever worker or process runs them.
+    """Test modules marked ``xdist_group('lab')`` (``pytestmark``) run one at a time machine-wide.
 
-    ``--dist loadgroup`` should already put them on one worker; this also holds when it does not (pytest-xdist
-    3.8 under pytest 9 does not group: it renames ``item._nodeid``, which pytest 9 no longer reads) and
-    between separate pytest runs.
+    Module-scoped, and autouse so that it is set up before the module's other module fixtures (a lab brought up
+    once for the module is inside the turn, and taken down before the turn ends). ``--dist loadgroup`` should
+    already put them on one worker; this also holds when it does not (pytest-xdist 3.8 under pytest 9 does not
+    group: it renames ``item._nodeid``, which pytest 9 no longer reads) and between separate pytest runs.
     """
     marks = [m.args[0] if m.args else m.kwargs.get('name') for m in request.node.iter_markers('xdist_group')]
     if 'lab' not in marks:

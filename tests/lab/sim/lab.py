@@ -352,6 +352,29 @@ def stray_inits(under):
     return found
 
 
+def sweep_cgroups():
+    """Remove the lab's empty container cgroups (left by a container killed without its stop); returns how many."""
+    from . import nscgroup
+    removed = 0
+    for controller in nscgroup.CONTROLLERS:
+        found, parent = nscgroup.locate(controller)
+        if found is None or not os.path.isdir(parent):
+            continue
+        for name in os.listdir(parent):
+            path = os.path.join(parent, name)
+            if os.path.isdir(path) and not nscgroup.members(path):
+                try:
+                    os.rmdir(path)  # a cgroup with processes in it refuses (EBUSY): never another lab's live one
+                    removed += 1
+                except OSError:
+                    pass
+        try:
+            os.rmdir(parent)
+        except OSError:
+            pass
+    return removed
+
+
 def down(state_dir=DEFAULT_STATE, report=print):
     require_root()
     paths = _paths(state_dir)
@@ -360,6 +383,8 @@ def down(state_dir=DEFAULT_STATE, report=print):
         _kill(pid)
         stopped += 1
     report('containers stopped: %d' % stopped)
+    if sweep_cgroups():
+        report('left-over container cgroups removed')
     for root in _node_dirs(paths):
         pid = _alive_from(os.path.join(paths['ssh'], os.path.basename(root), 'sshd.pid'))
         if pid:
@@ -397,6 +422,35 @@ def _json_tool(argv, node_root):
     return proc.stdout.decode('utf-8', 'replace')
 
 
+def running_containers(node_root):
+    """{VE id: the namespace runtime's record (host PID, veth, addresses, limits)} of a node's containers."""
+    state_dir = os.path.join(node_root, '.lab', 'run', 'ns')
+    found = {}
+    try:
+        names = [n for n in os.listdir(state_dir) if n.endswith('.json')]
+    except OSError:
+        return found
+    for name in names:
+        record = read_json(os.path.join(state_dir, name), None)
+        if isinstance(record, dict):
+            found[str(record.get('ctid') or name[:-len('.json')]).strip('{}')] = record
+    return found
+
+
+def limits_text(record):
+    """'memory 256M, cpus 1' of what applied; what did not, with '!'."""
+    parts = []
+    for key, unit in (('memory', 'bytes'), ('cpus', 'cpus'), ('cpu_shares', 'shares')):
+        entry = (record or {}).get('limits', {}).get(key)
+        if not isinstance(entry, dict) or not entry.get(unit):
+            continue
+        value = entry[unit]
+        if key == 'memory' and isinstance(value, int):
+            value = '%dM' % (value // (1 << 20))
+        parts.append('%s %s%s' % (key.replace('_', ' '), value, '' if entry.get('applied') else ' (not applied)'))
+    return ', '.join(parts)
+
+
 def node_ves(technology, node_root):
     """[{id, name, status, addresses}] of the VEs on a node, read with its own tools."""
     ves = []
@@ -432,6 +486,10 @@ def status(state_dir=DEFAULT_STATE):
         root = os.path.join(paths['nodes'], node['name'])
         entry = dict(node, root=root, sshd=bool(_alive_from(os.path.join(paths['ssh'], node['name'], 'sshd.pid'))))
         entry['ves'] = node_ves(node['technology'], root) if os.path.isdir(root) else []
+        containers = running_containers(root)
+        for ve in entry['ves']:
+            record = containers.get(str(ve['id']).strip('{}')) or containers.get(ve['name'])
+            ve['limits'] = (record or {}).get('limits', {})
         result['nodes'].append(entry)
     info = read_json(os.path.join(paths['vcsim'], 'vcsim.json'), None)
     if info:
@@ -451,8 +509,8 @@ def status_table(result):
         lines.append('%-7s %-10s %-12s %-6s %d (%d running)' % (
             node['name'], node['technology'], node['address'], 'up' if node['sshd'] else 'DOWN', len(node['ves']), running))
         for ve in node['ves']:
-            lines.append('          %-8s %-20s %-10s %s' % (ve['id'][:8], ve['name'][:20], ve['status'],
-                                                           ' '.join(ve['addresses']) or '-'))
+            lines.append('          %-8s %-20s %-10s %-32s %s' % (
+                ve['id'][:8], ve['name'][:20], ve['status'], ' '.join(ve['addresses']) or '-', limits_text(ve)))
     vc = result['vcenter']
     lines.append('vcenter: %s' % ('%s (%s)' % (vc['url'], 'running' if vc['running'] else 'STOPPED') if vc else 'not started'))
     return lines
