@@ -733,6 +733,7 @@ class ZonesClient:
         dirs = ['/usr/sbin']
         self.zoneadm = Runner(executor, 'zoneadm', timeout=timeout, extra_dirs=dirs)
         self.zonecfg = Runner(executor, 'zonecfg', timeout=timeout, extra_dirs=dirs)
+        self.zlogin = executor.find_binary('zlogin', dirs)
         # The lab's simulator keeps a node's files under VE_LAB_ROOT; on a real node it is unset.
         self.lab_root = lab_root if lab_root is not None else os.environ.get('VE_LAB_ROOT', '')
 
@@ -751,6 +752,10 @@ class ZonesClient:
 
     def zonecfg_file_argv(self, name, path):
         return [self.zonecfg.binary or 'zonecfg', '-z', name, '-f', path]
+
+    def zlogin_argv(self, name, argv):
+        """``zlogin ZONE ARGV...`` (non-interactive: the zone's shell runs the joined arguments)."""
+        return [self.zlogin or 'zlogin', name] + list(argv)
 
     def zoneadm_argv(self, name, subcommand, *args):
         return [self.zoneadm.binary or 'zoneadm', '-z', name, subcommand] + list(args)

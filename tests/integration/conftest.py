@@ -142,3 +142,22 @@ def vcenter_factory(tmp_path_factory):
 def vcenter(vcenter_factory):
     """One lab vCenter shared by a session's VMware tests: 1 datacenter, 1 cluster of 2 hosts, 4 VMs."""
     return vcenter_factory(vms=4, hosts=2)
+
+
+@pytest.fixture(scope='module')
+def fleet(tmp_path_factory):
+    """The whole lab (``labctl up``: three nodes over SSH, vcenter) in a private state directory, for one module.
+
+    Skips where the lab cannot run (not root, packages missing, or a user's lab is up). Taken down at the end
+    unless a test already did. Modules using it must be marked ``xdist_group('lab')`` (see ``lab_network_turn``).
+    """
+    from ansible_collections.datacenter.ve.tests.integration.lab_fleet import Fleet, skip_reason
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    lab = Fleet(str(tmp_path_factory.mktemp('lab') / 'state'))
+    lab.up()
+    yield lab
+    if os.path.exists(os.path.join(lab.state, 'lab.json')):
+        lab.down()
+

@@ -200,6 +200,8 @@ def setup_node(paths, node, template_path, report):
     root = os.path.join(paths['nodes'], node['name'])
     module = importlib.import_module(NODE_MODULES[node['technology']])
     module.init_node(root, lambda line: None, os_template=template_path)
+    # The node's resolver, which VEs with NAMESERVER=inherit copy: none (the lab has no DNS server for VEs).
+    atomic_write(os.path.join(root, 'etc', 'resolv.conf'), template.RESOLV_CONF)
     sshdir = os.path.join(paths['ssh'], node['name'])
     os.makedirs(sshdir, exist_ok=True)
     host_key = _keygen(os.path.join(sshdir, 'ssh_host_ed25519_key'), '%s@velab' % node['name'])
@@ -460,20 +462,17 @@ def node_ves(technology, node_root):
             ves.append({'id': str(item.get('ctid')), 'name': item.get('name') or item.get('hostname') or '',
                         'status': item.get('status'), 'addresses': item.get('ip') or []})
     elif technology == 'virtuozzo':
-        text = _json_tool(['prlctl', 'list', '-a', '-i', '-j'], node_root)
+        text = _json_tool(['prlctl', 'list', '-a', '-j', '-o', 'uuid,name,status,ip_configured,type'], node_root)
         for item in json.loads(text) if text else []:
-            addresses = []
-            for key, dev in sorted((item.get('Hardware') or {}).items()):
-                if key.startswith('net') and isinstance(dev, dict):
-                    addresses += [a for a in str(dev.get('ips') or '').split() if a]
-            ves.append({'id': item.get('ID', ''), 'name': item.get('Name', ''), 'status': item.get('State', ''),
-                        'addresses': [a.split('/')[0] for a in addresses], 'type': item.get('Type')})
+            addresses = [a.split('/')[0] for a in str(item.get('ip_configured') or '').split() if a != '-']
+            ves.append({'id': str(item.get('uuid', '')).strip('{}'), 'name': item.get('name', ''),
+                        'status': item.get('status', ''), 'addresses': addresses, 'type': item.get('type')})
     else:
         text = _json_tool(['zoneadm', 'list', '-cp'], node_root)
         for line in (text or '').splitlines():
             fields = line.split(':')
             if len(fields) > 2 and fields[1] != 'global':
-                ves.append({'id': fields[0], 'name': fields[1], 'status': fields[2], 'addresses': []})
+                ves.append({'id': fields[1], 'name': fields[1], 'status': fields[2], 'addresses': []})
     return ves
 
 
@@ -490,6 +489,8 @@ def status(state_dir=DEFAULT_STATE):
         for ve in entry['ves']:
             record = containers.get(str(ve['id']).strip('{}')) or containers.get(ve['name'])
             ve['limits'] = (record or {}).get('limits', {})
+            if record and record.get('addresses'):
+                ve['addresses'] = list(record['addresses'])  # what the running container really has
         result['nodes'].append(entry)
     info = read_json(os.path.join(paths['vcsim'], 'vcsim.json'), None)
     if info:

@@ -81,6 +81,31 @@ def start_time(pid):
     return fields[19]
 
 
+HOSTS_MARK = '# velab: the VE\'s own name'
+
+
+def hosts_entry(root_dir, hostname, addresses):
+    """Map the VE's hostname in its ``/etc/hosts``, as the platforms' hostname scripts do.
+
+    (vzctl's set_hostname script, prlctl's, Solaris's nodename in /etc/inet/hosts.) Without it
+    every lookup of the VE's own name (``hostname -f``, Python's ``getfqdn`` in Ansible's facts)
+    waits for a DNS server the lab does not have. The line is marked and replaced at each start.
+    """
+    path = os.path.join(root_dir, 'etc', 'hosts')
+    if not hostname or os.path.islink(path) or not os.path.isdir(os.path.dirname(path)):
+        return
+    try:
+        with open(path, encoding='utf-8', errors='replace') as handle:
+            lines = [line for line in handle.read().splitlines() if not line.endswith(HOSTS_MARK)]
+    except OSError:
+        lines = ['127.0.0.1\tlocalhost']
+    names = [hostname] + ([hostname.split('.')[0]] if '.' in hostname else [])
+    address = next((str(a) for a in addresses if a.version == 4), '127.0.1.1')
+    lines.append('%s\t%s\t%s' % (address, ' '.join(names), HOSTS_MARK))
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('\n'.join(lines) + '\n')
+
+
 class NamespaceRuntime(Runtime):
     """Runs each VE as a container in its own mount, UTS, PID, IPC and network namespaces."""
 
@@ -134,6 +159,7 @@ class NamespaceRuntime(Runtime):
             self.stop(ctid)  # left over from a run that ended without stop
         try:
             netlab.ensure_network()
+            hosts_entry(root_dir, hostname, addresses)
             self._start(ctid, os.path.abspath(root_dir), hostname, addresses, limits)
         except (OSError, netlab.NetworkError) as exc:
             err('lab runtime: CT %s not started: %s' % (ctid, exc))

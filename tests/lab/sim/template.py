@@ -53,6 +53,9 @@ APT_PROXY_CONF = """// The lab's package proxy on the lab bridge (tests/lab/sim/
 // a lab VE has no route to anything else.
 Acquire::http::Proxy "%s";
 """ % PROXY_URL
+# No nameserver: glibc then asks 127.0.0.1, which refuses at once, instead of waiting for the host's resolver
+# (unreachable from the lab bridge). Names a VE needs are in its /etc/hosts; apt goes through the proxy.
+RESOLV_CONF = "# The lab has no DNS server for VEs (tests/lab/sim/template.py).\n"
 HOSTS = """127.0.0.1\tlocalhost
 ::1\t\tlocalhost ip6-localhost ip6-loopback
 """
@@ -106,6 +109,7 @@ def configure_root(root, mirror):
     _write(os.path.join(root, 'etc', 'apt', 'apt.conf.d', '00velab-proxy'), APT_PROXY_CONF)
     _write(os.path.join(root, 'etc', 'hostname'), 'localhost\n')
     _write(os.path.join(root, 'etc', 'hosts'), HOSTS)
+    _write(os.path.join(root, 'etc', 'resolv.conf'), RESOLV_CONF)
     # Package lists go stale in a cached template; a VE runs `apt-get update` first, as on a real one.
     for sub in ('var/lib/apt/lists', 'var/cache/apt/archives'):
         path = os.path.join(root, sub)
