@@ -82,7 +82,7 @@ class Fleet:
         if technology == 'virtuozzo':
             return (['prlctl create %s --vmtype ct --ostemplate debian-12-x86_64' % ve,
                      'prlctl set %s --hostname %s %s' % (ve, hostname, ' '.join('--ipadd %s' % a for a in addresses))],
-                    'prlctl start %s' % ve, "prlctl exec %s sh -c '%%s'" % ve, 'prlctl stop %s' % ve,
+                    'prlctl start %s' % ve, "prlctl exec %s '%%s'" % ve, 'prlctl stop %s' % ve,
                     'prlctl delete %s' % ve)
         net = ''.join('add net; set physical=velab0; set address=%s/24; end; ' % a for a in addresses)
         return (["zonecfg -z %s 'create; set zonepath=/zones/%s; %scommit'" % (ve, ve, net),

@@ -72,7 +72,7 @@ def test_up_writes_what_users_need(fleet):
                                                                         'zones': 'zoneadm'}[technology])
         root, tool = proc.stdout.split()
         assert root == os.path.join(state, 'nodes', node)
-        assert tool == os.path.join(LAB, 'bin', os.path.basename(tool))
+        assert os.path.realpath(tool) == os.path.realpath(os.path.join(LAB, 'bin', os.path.basename(tool)))
     assert json.loads(fleet.ssh('node1', 'vzlist -a -j').stdout) == []
     # the inventory of the nodes, as Ansible reads it
     proc = subprocess.run([os.path.join(BIN, 'ansible-inventory'), '-i', os.path.join(state, 'nodes.yml'), '--list'],
