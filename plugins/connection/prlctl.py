@@ -11,7 +11,8 @@ DOCUMENTATION = r"""
 name: prlctl
 short_description: Run tasks inside a Virtuozzo container or VM through its hardware node
 version_added: 0.1.0
-author: datacenter.ve contributors
+author:
+  - datacenter.ve developers (@datacenter-ve)
 description:
   - Runs every command of a task inside a Virtuozzo 7 container, or a VM with guest tools, with C(prlctl exec) on its
     hardware node,

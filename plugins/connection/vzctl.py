@@ -11,7 +11,8 @@ DOCUMENTATION = r"""
 name: vzctl
 short_description: Run tasks inside an OpenVZ container through its hardware node
 version_added: 0.1.0
-author: datacenter.ve contributors
+author:
+  - datacenter.ve developers (@datacenter-ve)
 description:
   - Runs every command of a task inside an OpenVZ container with C(vzctl exec2) on the container's hardware node,
     which it reaches over OpenSSH (honouring the user's ssh configuration, keys and jump hosts, with connection

@@ -11,7 +11,8 @@ DOCUMENTATION = r"""
 name: zlogin
 short_description: Run tasks inside a Solaris or illumos zone through its global zone
 version_added: 0.1.0
-author: datacenter.ve contributors
+author:
+  - datacenter.ve developers (@datacenter-ve)
 description:
   - Runs every command of a task inside a non-global zone with C(zlogin) (non-interactive mode) in its global zone,
     which it reaches over OpenSSH (honouring the user's ssh configuration, keys and jump hosts, with connection

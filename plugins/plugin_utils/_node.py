@@ -90,7 +90,7 @@ class NodeShell:
         if self.local:
             return 'localhost (the controller)'
         where = self.node if not self.user else '%s@%s' % (self.user, self.node)
-        return where if not self.port else '%s:%d' % (where, self.port)
+        return where if not self.port else '%s:%s' % (where, self.port)
 
     def ssh_argv(self):
         """The ssh command line up to (not including) the remote command."""

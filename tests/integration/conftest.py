@@ -160,4 +160,3 @@ def fleet(tmp_path_factory):
     yield lab
     if os.path.exists(os.path.join(lab.state, 'lab.json')):
         lab.down()
-

@@ -98,11 +98,12 @@ class Fleet:
     def leftovers(self):
         """What of the lab is still on the machine: links, routes, processes, mounts, cgroups."""
         found = []
-        links = subprocess.run(['ip', '-o', 'link', 'show'], stdout=subprocess.PIPE, universal_newlines=True).stdout
+        links = subprocess.run(['ip', '-o', 'link', 'show'], stdout=subprocess.PIPE, universal_newlines=True,
+                               check=True).stdout
         found += [line.split(':')[1].strip() for line in links.splitlines() if 'velab' in line]
         for family in ('-4', '-6'):
             routes = subprocess.run(['ip', family, 'route', 'show', 'table', 'all'], stdout=subprocess.PIPE,
-                                    universal_newlines=True).stdout
+                                    universal_newlines=True, check=True).stdout
             found += ['route ' + r for r in routes.splitlines() if '198.18.0.' in r or 'fd00:5e1a:b:' in r]
         for pid in filter(str.isdigit, os.listdir('/proc')):
             try:

@@ -67,9 +67,9 @@ def test_up_writes_what_users_need(fleet):
     for name in ('ssh_config', 'nodes.yml', 'vcenter.yml', 'lab.json'):
         assert os.path.isfile(os.path.join(state, name)), name
     # real OpenSSH to every node, each with its own state and the simulators on PATH
+    tools = {'openvz': 'vzctl', 'virtuozzo': 'prlctl', 'zones': 'zoneadm'}
     for technology, node in NODE.items():
-        proc = fleet.ssh(node, 'echo $VE_LAB_ROOT; command -v %s' % {'openvz': 'vzctl', 'virtuozzo': 'prlctl',
-                                                                        'zones': 'zoneadm'}[technology])
+        proc = fleet.ssh(node, 'echo $VE_LAB_ROOT; command -v %s' % tools[technology])
         root, tool = proc.stdout.split()
         assert root == os.path.join(state, 'nodes', node)
         assert os.path.realpath(tool) == os.path.realpath(os.path.join(LAB, 'bin', os.path.basename(tool)))

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) datacenter.ve contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""plugin_utils._node: argv to reach a node, quoting, byte streams, ssh's 255 told apart from the command's."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import io
+import os
+import shlex
+import stat
+
+import pytest
+
+from ansible_collections.datacenter.ve.plugins.plugin_utils._node import NodeShell, NodeUnreachable, quote_argv
+
+ODD = ['vzctl', 'exec2', '101', "/bin/sh -c 'echo \"$HOME\" ; ls *'", 'ünï ☃', '', 'a\nb', '$(reboot)', '`id`', '-x']
+
+
+def test_quote_argv_round_trips_through_a_posix_shell_split():
+    assert shlex.split(quote_argv(ODD)) == ODD
+
+
+def test_remote_argv():
+    shell = NodeShell('hn1.example.org', user='admin', port=2222, private_key_file='/k/id', ssh_args='-F /x/cfg -J bastion')
+    argv = shell.argv(ODD)
+    assert argv[0] == 'ssh'
+    options = dict(argv[i + 1].split('=', 1) for i, a in enumerate(argv) if a == '-o')
+    assert options['BatchMode'] == 'yes' and options['ControlMaster'] == 'auto'
+    assert options['ControlPersist'] == '60s' and options['ControlPath'].startswith(os.sep)
+    assert argv[argv.index('-l') + 1] == 'admin' and argv[argv.index('-p') + 1] == '2222'
+    assert argv[argv.index('-i') + 1] == '/k/id'
+    assert argv[-7:-3] == ['-F', '/x/cfg', '-J', 'bastion']
+    assert argv[-3:-1] == ['--', 'hn1.example.org']
+    assert shlex.split(argv[-1]) == ODD
+    assert shell.label == 'admin@hn1.example.org:2222'
+
+
+@pytest.mark.parametrize('node', [None, '', 'localhost', ' localhost '])
+def test_local_node_runs_the_argv_itself(node):
+    shell = NodeShell(node)
+    assert shell.local and shell.argv(ODD) == ODD
+    assert 'controller' in shell.label
+
+
+def test_bytes_in_and_out_locally(tmp_path):
+    data = bytes(range(256)) * 4096 + b'\0\r\n'
+    shell = NodeShell(None)
+    rc, out, err = shell.run(['cat'], stdin=data)
+    assert (rc, out, err) == (0, data, b'')
+    sink = io.BytesIO()
+    rc, out, err = shell.run(['cat'], stdin=io.BytesIO(data), stdout=sink)
+    assert (rc, out, sink.getvalue()) == (0, b'', data)
+    rc, out, err = shell.run(['sh', '-c', 'echo to-err >&2; exit 7'])
+    assert (rc, out, err) == (7, b'', b'to-err\n')
+
+
+def test_executor_interface_for_the_backend_clients():
+    shell = NodeShell(None)
+    rc, out, err = shell.execute(['sh', '-c', 'echo "$X"; cat'], data='in ✓', env={'X': 'set'})
+    assert (rc, out, err) == (0, 'set\nin ✓', '')
+    assert shell.find_binary('sh')
+    assert NodeShell('hn1').find_binary('vzctl') == 'vzctl'
+
+
+def fake_ssh(tmp_path, probe_rc):
+    """An 'ssh' that fails the command with 255 and answers the `true` probe with ``probe_rc``."""
+    path = tmp_path / 'ssh'
+    path.write_text('#!/bin/sh\nfor last; do :; done\n'
+                    'if [ "$last" = true ]; then exit %d; fi\n'
+                    'echo "ssh: connect to host hn1 port 22: Connection refused" >&2\nexit 255\n' % probe_rc)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def test_ssh_failure_is_node_unreachable(tmp_path):
+    shell = NodeShell('hn1', ssh_executable=fake_ssh(tmp_path, probe_rc=255))
+    with pytest.raises(NodeUnreachable) as raised:
+        shell.run(['vzctl', 'exec2', '101', 'true'])
+    assert 'cannot reach node hn1' in str(raised.value) and 'Connection refused' in str(raised.value)
+
+
+def test_255_of_the_command_itself_is_returned(tmp_path):
+    shell = NodeShell('hn1', ssh_executable=fake_ssh(tmp_path, probe_rc=0))
+    rc, dummy, err = shell.run(['prlctl', 'exec', 'web', 'exit 255'])
+    assert rc == 255 and b'Connection refused' in err
+
+
+def test_missing_ssh_client_is_node_unreachable():
+    with pytest.raises(NodeUnreachable) as raised:
+        NodeShell('hn1', ssh_executable='/nonexistent/ssh').run(['true'])
+    assert 'not installed on the controller' in str(raised.value)
