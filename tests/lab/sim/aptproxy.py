@@ -156,7 +156,7 @@ class Server(socketserver.ThreadingMixIn, HTTPServer):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--listen', required=True, help='address to listen on (the lab bridge)')
     parser.add_argument('--port', type=int, default=3142)
     parser.add_argument('--cache', help='directory keeping downloaded .deb files')

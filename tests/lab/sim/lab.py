@@ -126,8 +126,8 @@ def require_tools():
 def _run(argv, **kwargs):
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False, **kwargs)
     if proc.returncode:
-        raise LabError('%s failed (exit %d): %s' % (' '.join(argv), proc.returncode,
-                                                     proc.stderr.decode('utf-8', 'replace').strip()))
+        why = proc.stderr.decode('utf-8', 'replace').strip()
+        raise LabError('%s failed (exit %d): %s' % (' '.join(argv), proc.returncode, why))
     return proc.stdout.decode('utf-8', 'replace')
 
 

@@ -354,8 +354,7 @@ class NamespaceRuntime(Runtime):
         flush()
         # The command joins the container's cgroups before nsenter runs, so its limits hold for it too.
         kwargs = {'env': dict(CT_ENV), 'check': False, 'preexec_fn': lambda: nscgroup.join_self(cgroups)}
-        if stdin is None:
-            proc = subprocess.run(command, **kwargs)
-        else:
-            proc = subprocess.run(command, input=stdin, **kwargs)
+        if stdin is not None:
+            kwargs['input'] = stdin
+        proc = subprocess.run(command, **kwargs)  # pylint: disable=subprocess-run-check
         return _rc(proc.returncode)
