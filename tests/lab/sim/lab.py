@@ -15,8 +15,8 @@ finish it):
    Virtuozzo and zones nodes: each a lab node directory under
    ``STATE/nodes/`` whose template is the Debian one, and an OpenSSH server
    (``sshd -f``) on ``127.0.1.N`` port 22 whose sessions get that node's
-   ``VE_LAB_ROOT``, ``VE_LAB_RUNTIME=namespaces`` and the simulators first on
-   ``PATH`` (``SetEnv``); one lab key pair logs in as root;
+   ``VE_LAB_ROOT``, ``VE_LAB_RUNTIME=namespaces``, the simulators first on
+   ``PATH`` and ``HOME`` in the node (``SetEnv``); one lab key pair logs in as root;
 5. the lab's vCenter (``sim.vcsim``) with a generated password;
 6. what users and tests read, in ``STATE``: ``ssh_config``, ``nodes.yml``
    (Ansible inventory), ``vcenter.yml`` and ``lab.json``.
@@ -75,7 +75,9 @@ PrintLastLog no
 MaxStartups 200
 MaxSessions 100
 Subsystem sftp /usr/lib/openssh/sftp-server
-SetEnv VE_LAB_ROOT={root} VE_LAB_RUNTIME=namespaces PATH={path}
+# HOME: the node's own root home (under its VE_LAB_ROOT), so sessions do not run the host root's shell
+# start-up files (which would put other directories first on PATH and cost time on every command).
+SetEnv VE_LAB_ROOT={root} VE_LAB_RUNTIME=namespaces PATH={path} HOME={home}
 """
 
 
@@ -207,8 +209,10 @@ def setup_node(paths, node, template_path, report):
     host_key = _keygen(os.path.join(sshdir, 'ssh_host_ed25519_key'), '%s@velab' % node['name'])
     path = os.pathsep.join([BIN_DIR, paths['pybin'], '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin',
                             '/sbin', '/bin'])
+    home = os.path.join(root, 'root')
+    os.makedirs(home, mode=0o700, exist_ok=True)
     config = SSHD_CONFIG.format(name=node['name'], technology=node['technology'], address=node['address'],
-                                port=SSH_PORT, dir=sshdir, keys=paths['authorized_keys'], root=root, path=path)
+                                port=SSH_PORT, dir=sshdir, keys=paths['authorized_keys'], root=root, path=path, home=home)
     config_path = os.path.join(sshdir, 'sshd_config')
     changed = read_text(config_path) != config
     if changed:
