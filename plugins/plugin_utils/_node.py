@@ -38,9 +38,10 @@ import subprocess
 import tempfile
 import threading
 
+from ansible_collections.datacenter.ve.plugins.module_utils._runner import C_LOCALE, LocalExecutor
+
 LOCAL_NAMES = ('', 'localhost')
 SSH_FAILURE = 255
-C_LOCALE = {'LC_ALL': 'C', 'LANG': 'C'}
 CHUNK = 1 << 20
 
 
@@ -209,8 +210,7 @@ class NodeShell:
         return rc, out.decode('utf-8', 'surrogateescape'), err.decode('utf-8', 'surrogateescape')
 
     def find_binary(self, name, extra_dirs=None):
-        """On a remote node the name is resolved there, by its PATH."""
+        """Locally as ``LocalExecutor`` finds it; on a remote node the name is resolved there, by its PATH."""
         if self.local:
-            return shutil.which(name) or next((os.path.join(d, name) for d in extra_dirs or ()
-                                               if os.access(os.path.join(d, name), os.X_OK)), None)
+            return LocalExecutor().find_binary(name, extra_dirs)
         return name

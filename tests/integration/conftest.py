@@ -26,9 +26,9 @@ def lab_network_turn(request):
     """Test modules marked ``xdist_group('lab')`` (``pytestmark``) run one at a time machine-wide.
 
     Module-scoped, and autouse so that it is set up before the module's other module fixtures (a lab brought up
-    once for the module is inside the turn, and taken down before the turn ends). ``--dist loadgroup`` should
-    already put them on one worker; this also holds when it does not (pytest-xdist 3.8 under pytest 9 does not
-    group: it renames ``item._nodeid``, which pytest 9 no longer reads) and between separate pytest runs.
+    once for the module is inside the turn, and taken down before the turn ends). ``--dist loadgroup`` was
+    meant to put them on one worker, but pytest-xdist 3.8 under pytest 9 does not group (it renames
+    ``item._nodeid``, which pytest 9 no longer reads); a lock also holds between separate pytest runs.
     """
     marks = [m.args[0] if m.args else m.kwargs.get('name') for m in request.node.iter_markers('xdist_group')]
     if 'lab' not in marks:

@@ -18,123 +18,49 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
-import shutil
 import socket
 import subprocess
-import sys
-import time
 
 import pytest
 
-COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAB = os.path.join(COLLECTION_ROOT, 'tests', 'lab')
-BIN = os.path.join(LAB, 'bin')
-LABCTL = os.path.join(LAB, 'labctl')
+from ansible_collections.datacenter.ve.tests.integration.lab_fleet import (
+    NAMESPACE_MARKS, NsNode, lab_module, namespaces, processes_in, running, tcp_fetch,
+)
+
 TEMPLATE = 'debian-12-x86_64'
 PORT = 7000
+
+
+def fetch(address):
+    """What the test's daemon at ``address`` sends first (see ``tcp_fetch``)."""
+    return tcp_fetch(address, PORT)
+
 
 # ctid, hostname, addresses
 CT_A = (201, 'ct-a.lab.example', ['198.18.0.21', 'fd00:5e1a:b::21'])
 CT_B = (202, 'ct-b.lab.example', ['198.18.0.22'])
 
-pytestmark = [
-    pytest.mark.skipif(os.geteuid() != 0, reason='the namespace runtime needs root'),
-    pytest.mark.skipif(not os.path.exists('/bin/busybox'), reason='busybox-static is not installed'),
-    pytest.mark.skipif(not all(shutil.which(tool) for tool in ('unshare', 'nsenter', 'ip')),
-                       reason='util-linux unshare/nsenter or iproute2 ip is missing'),
-    # One lab bridge per machine: every test using it runs on the same xdist worker (--dist loadgroup).
-    pytest.mark.xdist_group('lab'),
-]
+pytestmark = NAMESPACE_MARKS
 
 
-def netlab():
-    """The lab's network module (tests/lab/sim/netlab.py)."""
-    if LAB not in sys.path:
-        sys.path.insert(0, LAB)
-    from sim import netlab as module
-    return module
-
-
-class Node:
+class Node(NsNode):
     """An OpenVZ lab node whose CTs run in the namespace runtime; runs vzctl as a process."""
-
-    def __init__(self, root):
-        self.root = str(root)
-        self.env = dict(os.environ)
-        # the launchers' "#!/usr/bin/env python" must find this interpreter
-        self.env['PATH'] = os.pathsep.join([BIN, os.path.dirname(sys.executable), self.env.get('PATH', '')])
-        self.env.update({'VE_LAB_ROOT': self.root, 'VE_LAB_RUNTIME': 'namespaces'})
-        self.env.pop('VE_LAB_LOG', None)
 
     def vzctl(self, *args, **kwargs):
         """``vzctl ARGS`` -> CompletedProcess (text); ``input``: text for its stdin."""
-        return subprocess.run(['vzctl'] + [str(a) for a in args], env=self.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, universal_newlines=True, check=False, timeout=60,
-                              input=kwargs.get('input'), stdin=None if 'input' in kwargs else subprocess.DEVNULL)
+        return self.run('vzctl', *args, **kwargs)
 
     def ok(self, *args, **kwargs):
-        proc = self.vzctl(*args, **kwargs)
-        assert proc.returncode == 0, 'vzctl %s -> %d\n%s%s' % (' '.join(map(str, args)), proc.returncode,
-                                                               proc.stdout, proc.stderr)
-        return proc.stdout
+        return NsNode.ok(self, 'vzctl', *args, **kwargs)
 
     def sh(self, ctid, script):
         """stdout of ``script`` run by ``vzctl exec2`` in CT ``ctid`` (which must succeed)."""
         return self.ok('exec2', ctid, script)
 
-    def runtime_state(self, ctid):
-        """What the runtime recorded for a running CT (init PID, veth ...)."""
-        with open(os.path.join(self.root, '.lab', 'run', 'ns', '%s.json' % ctid), encoding='utf-8') as handle:
-            return json.load(handle)
-
-
-def namespaces(pid):
-    """Namespace identities of process ``pid``: {'pid': 'pid:[...]', 'mnt': ..., ...}."""
-    return dict((kind, os.readlink('/proc/%d/ns/%s' % (pid, kind))) for kind in ('mnt', 'uts', 'ipc', 'net', 'pid'))
-
-
-def running(pid):
-    """Whether process ``pid`` exists and has not ended (a zombie waits for the host's init to reap it)."""
-    try:
-        with open('/proc/%d/stat' % pid, encoding='utf-8', errors='replace') as handle:
-            return handle.read().rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
-    except (OSError, IndexError):
-        return False
-
-
-def processes_in(pid_ns):
-    """Host PIDs of every live process in the PID namespace ``pid_ns`` ('pid:[N]')."""
-    found = []
-    for name in os.listdir('/proc'):
-        if name.isdigit():
-            try:
-                if os.readlink('/proc/%s/ns/pid' % name) == pid_ns and running(int(name)):
-                    found.append(int(name))
-            except OSError:
-                pass
-    return found
-
-
-def fetch(address, port=PORT, timeout=5.0):
-    """What a TCP server at ``address:port`` sends first, retrying while it is not listening yet."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with socket.create_connection((address, port), timeout=2) as conn:
-                return conn.recv(100)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
 
 def make_node(tmp_path):
-    root = tmp_path / 'node'
-    subprocess.run([sys.executable, LABCTL, 'init-node', str(root), '--technology', 'openvz'], check=True,
-                   stdout=subprocess.DEVNULL)
-    return Node(root)
+    return Node(tmp_path / 'node', 'openvz')
 
 
 @pytest.fixture
@@ -147,7 +73,7 @@ def node(tmp_path):
         for ctid in (CT_A[0], CT_B[0]):
             lab.vzctl('stop', ctid)
             lab.vzctl('destroy', ctid)
-        netlab().teardown_network()
+        lab_module('netlab').teardown_network()
 
 
 def create_and_start(node):
@@ -224,7 +150,7 @@ def check_stop_and_destroy_leave_nothing(node):
         assert not os.path.exists(os.path.join(node.root, '.lab', 'run', 'ns', '%s.json' % ctid))
     with open('/proc/mounts', encoding='utf-8', errors='replace') as handle:
         assert [line for line in handle if node.root in line] == []
-    net = netlab()
+    net = lab_module('netlab')
     assert [name for name in net.lab_links() if name != net.BRIDGE] == []
     net.teardown_network()
     assert net.lab_links() == []
@@ -254,7 +180,7 @@ def test_address_outside_the_lab_ranges_is_refused(tmp_path):
     assert proc.returncode == 7, proc.stderr  # VZ_ENVCREATE_ERROR
     assert 'address 192.0.2.50 is outside the lab range 198.18.0.0/24' in proc.stderr
     # Refused before anything is made: no veth, no runtime state, the address nowhere on the host.
-    assert not os.path.exists('/sys/class/net/%s' % netlab().veth_name(203, node.root))
+    assert not os.path.exists('/sys/class/net/%s' % lab_module('netlab').veth_name(203, node.root))
     assert not os.path.exists(os.path.join(node.root, '.lab', 'run', 'ns', '203.json'))
     assert '192.0.2.50' not in subprocess.run(['ip', '-o', 'addr'], stdout=subprocess.PIPE,
                                               universal_newlines=True, check=True).stdout

@@ -24,104 +24,26 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
 
 import pytest
 
-COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAB = os.path.join(COLLECTION_ROOT, 'tests', 'lab')
-BIN = os.path.join(LAB, 'bin')
-LABCTL = os.path.join(LAB, 'labctl')
+from ansible_collections.datacenter.ve.tests.integration.lab_fleet import (
+    NAMESPACE_MARKS, NsNode as Node, lab_module, namespaces, processes_in, running, tcp_fetch,
+)
+
 TEMPLATE = 'debian-12-x86_64'
 PORT = 7001
 MB = 1024 * 1024
 
-pytestmark = [
-    pytest.mark.skipif(os.geteuid() != 0, reason='the namespace runtime needs root'),
-    pytest.mark.skipif(not os.path.exists('/bin/busybox'), reason='busybox-static is not installed'),
-    pytest.mark.skipif(not all(shutil.which(tool) for tool in ('unshare', 'nsenter', 'ip')),
-                       reason='util-linux unshare/nsenter or iproute2 ip is missing'),
-    # One lab bridge per machine: every test using it runs on the same xdist worker (--dist loadgroup).
-    pytest.mark.xdist_group('lab'),
-]
+
+def fetch(address):
+    """What the test's daemon at ``address`` sends first (see ``tcp_fetch``)."""
+    return tcp_fetch(address, PORT)
 
 
-def lab_module(name):
-    """A module of tests/lab/sim (netlab, nscgroup)."""
-    if LAB not in sys.path:
-        sys.path.insert(0, LAB)
-    import importlib
-    return importlib.import_module('sim.%s' % name)
-
-
-class Node:
-    """A lab node of one technology whose VEs run in the namespace runtime; runs its tools as processes."""
-
-    def __init__(self, root, technology, *init_args):
-        self.root = str(root)
-        subprocess.run([sys.executable, LABCTL, 'init-node', self.root, '--technology', technology] + list(init_args),
-                       check=True, stdout=subprocess.DEVNULL)
-        self.env = dict(os.environ)
-        # the launchers' "#!/usr/bin/env python" must find this interpreter
-        self.env['PATH'] = os.pathsep.join([BIN, os.path.dirname(sys.executable), self.env.get('PATH', '')])
-        self.env.update({'VE_LAB_ROOT': self.root, 'VE_LAB_RUNTIME': 'namespaces'})
-        for name in ('VE_LAB_LOG', 'VE_LAB_ZONES_RELEASE', 'VE_LAB_PRLCTL_DEPRECATION'):
-            self.env.pop(name, None)
-
-    def run(self, *argv, **kwargs):
-        """``argv`` -> CompletedProcess (text); ``input``: text for its stdin."""
-        return subprocess.run([str(a) for a in argv], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, check=False, timeout=60, input=kwargs.get('input'),
-                              stdin=None if 'input' in kwargs else subprocess.DEVNULL)
-
-    def ok(self, *argv, **kwargs):
-        proc = self.run(*argv, **kwargs)
-        assert proc.returncode == 0, '%s -> %d\n%s%s' % (' '.join(map(str, argv)), proc.returncode, proc.stdout,
-                                                         proc.stderr)
-        return proc.stdout
-
-    def ns_dir(self):
-        return os.path.join(self.root, '.lab', 'run', 'ns')
-
-    def runtime_state(self, ve):
-        """What the runtime recorded for a running VE (init PID, veth, cgroups, limits ...)."""
-        with open(os.path.join(self.ns_dir(), '%s.json' % ve), encoding='utf-8') as handle:
-            return json.load(handle)
-
-    def recorded(self):
-        """IDs of the VEs the runtime has state for."""
-        names = os.listdir(self.ns_dir()) if os.path.isdir(self.ns_dir()) else []
-        return sorted(name[:-len('.json')] for name in names if name.endswith('.json'))
-
-
-def running(pid):
-    try:
-        with open('/proc/%d/stat' % pid, encoding='utf-8', errors='replace') as handle:
-            return handle.read().rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
-    except (OSError, IndexError):
-        return False
-
-
-def namespaces(pid):
-    return dict((kind, os.readlink('/proc/%d/ns/%s' % (pid, kind))) for kind in ('mnt', 'uts', 'ipc', 'net', 'pid'))
-
-
-def processes_in(pid_ns):
-    found = []
-    for name in os.listdir('/proc'):
-        if name.isdigit():
-            try:
-                if os.readlink('/proc/%s/ns/pid' % name) == pid_ns and running(int(name)):
-                    found.append(int(name))
-            except OSError:
-                pass
-    return found
+pytestmark = NAMESPACE_MARKS
 
 
 def cgroup_of(pid, controller):
@@ -132,19 +54,6 @@ def cgroup_of(pid, controller):
             if controller in controllers.split(','):
                 return path
     return None
-
-
-def fetch(address, port=PORT, timeout=5.0):
-    """What a TCP server at ``address:port`` sends first, retrying while it is not listening yet."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with socket.create_connection((address, port), timeout=2) as conn:
-                return conn.recv(100)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def read(path):
