@@ -15,7 +15,8 @@ OpenSSH arguments) and runs an argv there:
   string ssh sends (the node's login shell splits it back into exactly that
   argv); the user's ``~/.ssh/config``, agent, keys and jump hosts apply as for
   any ``ssh``; connections are shared (``ControlMaster=auto``,
-  ``ControlPersist``), so only the first command to a node pays the handshake;
+  ``ControlPersist``; ``persist=0`` leaves that to the ssh configuration), so
+  only the first command to a node pays the handshake;
 * locally (no node, or ``localhost``), the argv runs with ``subprocess``;
 * data moves as bytes: ``run`` takes stdin as bytes or an open file and can
   write stdout straight to an open file, so large transfers stream and are
@@ -47,6 +48,10 @@ CHUNK = 1 << 20
 
 class NodeUnreachable(Exception):
     """The node cannot be reached (ssh failed before running anything)."""
+
+
+class NodeTimeout(Exception):
+    """The command (or ssh) did not finish within its timeout and was killed."""
 
 
 def is_local(node):
@@ -97,9 +102,10 @@ class NodeShell:
         """The ssh command line up to (not including) the remote command."""
         key = hashlib.sha1(repr((self.node, self.user, self.port, self.private_key_file,
                                  self.ssh_args)).encode('utf-8')).hexdigest()[:16]
-        argv = [self.ssh_executable, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=%d' % self.connect_timeout,
-                '-o', 'ControlMaster=auto', '-o', 'ControlPersist=%ds' % self.persist,
-                '-o', 'ControlPath=%s' % os.path.join(control_dir(), key)]
+        argv = [self.ssh_executable, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=%d' % self.connect_timeout]
+        if self.persist:
+            argv += ['-o', 'ControlMaster=auto', '-o', 'ControlPersist=%ds' % self.persist,
+                     '-o', 'ControlPath=%s' % os.path.join(control_dir(), key)]
         if self.user:
             argv += ['-l', self.user]
         if self.port:
@@ -125,7 +131,8 @@ class NodeShell:
 
         ``stdin``: bytes, an open binary file, or None (nothing); ``stdout``: an
         open binary file to stream into (the returned stdout is then b''), or
-        None to collect it. Raises ``NodeUnreachable`` when ssh itself failed.
+        None to collect it. Raises ``NodeUnreachable`` when ssh itself failed,
+        ``NodeTimeout`` when ``timeout`` seconds passed first (the process is killed).
         """
         argv = self.argv(remote_argv)
         if not self.local:
@@ -141,7 +148,22 @@ class NodeShell:
             if self.local:
                 return 127, b'', ('%s: %s' % (remote_argv[0], exc)).encode('utf-8')
             raise NodeUnreachable('cannot reach node %s: %s' % (self.label, exc))
-        out, err = self._communicate(proc, stdin, stdout, timeout)
+        expired = []
+        timer = None
+        if timeout:
+            def expire():
+                expired.append(True)
+                proc.kill()
+            timer = threading.Timer(timeout, expire)
+            timer.daemon = True
+            timer.start()
+        try:
+            out, err = self._communicate(proc, stdin, stdout, timeout)
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if expired:
+            raise NodeTimeout('%s did not finish within %s s on node %s' % (remote_argv[0], timeout, self.label))
         if proc.returncode == SSH_FAILURE and not self.local and not self.reachable():
             raise NodeUnreachable('cannot reach node %s: %s' % (
                 self.label, err.decode('utf-8', 'replace').strip() or 'ssh exited 255'))
@@ -206,7 +228,10 @@ class NodeShell:
         if env:
             argv = ['env'] + ['%s=%s' % item for item in sorted(env.items())] + list(argv)
         payload = data.encode('utf-8') if isinstance(data, str) else data
-        rc, out, err = self.run(argv, stdin=payload, timeout=timeout)
+        try:
+            rc, out, err = self.run(argv, stdin=payload, timeout=timeout)
+        except NodeTimeout:
+            return None, '', ''   # as LocalExecutor: the Runner raises CommandTimeout
         return rc, out.decode('utf-8', 'surrogateescape'), err.decode('utf-8', 'surrogateescape')
 
     def find_binary(self, name, extra_dirs=None):
