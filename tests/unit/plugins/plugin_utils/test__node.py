@@ -13,10 +13,12 @@ import io
 import os
 import shlex
 import stat
+import time
 
 import pytest
 
-from ansible_collections.datacenter.ve.plugins.plugin_utils._node import NodeShell, NodeUnreachable, quote_argv
+from ansible_collections.datacenter.ve.plugins.module_utils._runner import CommandTimeout, Runner
+from ansible_collections.datacenter.ve.plugins.plugin_utils._node import NodeShell, NodeTimeout, NodeUnreachable, quote_argv
 
 ODD = ['vzctl', 'exec2', '101', "/bin/sh -c 'echo \"$HOME\" ; ls *'", 'ünï ☃', '', 'a\nb', '$(reboot)', '`id`', '-x']
 
@@ -94,3 +96,21 @@ def test_missing_ssh_client_is_node_unreachable():
     with pytest.raises(NodeUnreachable) as raised:
         NodeShell('hn1', ssh_executable='/nonexistent/ssh').run(['true'])
     assert 'not installed on the controller' in str(raised.value)
+
+
+def test_a_command_past_its_timeout_is_killed():
+    shell = NodeShell(None)
+    started = time.monotonic()
+    with pytest.raises(NodeTimeout, match='did not finish within 0.5 s'):
+        shell.run(['sleep', '30'], timeout=0.5)
+    assert time.monotonic() - started < 20
+    # Through the Runner executor interface, as LocalExecutor does: no status, so the Runner raises CommandTimeout.
+    assert shell.execute(['sleep', '30'], timeout=0.5) == (None, '', '')
+    with pytest.raises(CommandTimeout):
+        Runner(shell, 'sleep', timeout=0.5).run_argv(['sleep', '30'])
+    assert shell.run(['true'], timeout=5) == (0, b'', b'')
+
+
+def test_no_shared_connection_without_persist():
+    argv = NodeShell('hn1', persist=0).argv(['true'])
+    assert not any(a.startswith(('ControlMaster', 'ControlPersist', 'ControlPath')) for a in argv)
