@@ -263,6 +263,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.release import __version__ as ansible_version
 from ansible.utils.unsafe_proxy import wrap_var
 from ansible.utils.vars import combine_vars
+from ansible.vars.plugins import get_vars_from_inventory_sources
 
 from ansible_collections.datacenter.ve.plugins.plugin_utils._fleet import (
     ConfigError, NodeSource, VCenterSource, list_sources)
@@ -378,22 +379,46 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _nodes_from_groups(self):
         found = []
-        variable = self.get_option('node_technology_var')
+        seen = set()
         for group in self.get_option('node_groups') or []:
             if group not in self.inventory.groups:
                 raise ConfigError('node_groups: no group %s in the inventory sources parsed before this one' % group)
             for host in self.inventory.groups[group].get_hosts():
-                hostvars = combine_vars(get_group_vars(host.get_groups()), host.get_vars())
-                ssh_args = ' '.join(to_text(hostvars[k]) for k in ('ansible_ssh_common_args', 'ansible_ssh_extra_args')
-                                    if hostvars.get(k))
-                entry = {'host': hostvars.get('ansible_host') or host.name, 'name': host.name,
-                         'technology': hostvars.get(variable) or 'auto', 'user': hostvars.get('ansible_user'),
-                         'port': hostvars.get('ansible_port'),
-                         'private_key_file': (hostvars.get('ansible_ssh_private_key_file')
-                                              or hostvars.get('ansible_private_key_file')),
-                         'ssh_args': ssh_args}
-                found.append(NodeSource.from_entry(self._node_defaults(entry), len(found)))
+                if host.name in seen:
+                    continue   # a node in two of the groups is listed once
+                seen.add(host.name)
+                found.append(NodeSource.from_entry(self._node_defaults(self._node_entry(host)), len(found)))
         return found
+
+    def _node_entry(self, host):
+        """A node of ``node_groups`` as a ``nodes:`` entry, from its variables as a play would see them.
+
+        Variables of the inventory sources and of their ``group_vars``/``host_vars`` files (vars plugins), the
+        host's over its groups'; templated values (``{{ inventory_hostname }}.mgmt…``) are rendered.
+        """
+        sources = getattr(self.inventory, 'processed_sources', None) or []
+        groups = host.get_groups()
+        hostvars = combine_vars(
+            combine_vars(get_group_vars(groups), get_vars_from_inventory_sources(self.loader, sources, groups, 'all')),
+            combine_vars(host.get_vars(), get_vars_from_inventory_sources(self.loader, sources, [host], 'all')))
+        hostvars.setdefault('inventory_hostname', host.name)
+
+        def value(*names):
+            for name in names:
+                found = hostvars.get(name)
+                if found not in (None, ''):
+                    if isinstance(found, str) and '{{' in found:
+                        self.templar.available_variables = hostvars
+                        found = self.templar.template(found)
+                    return found
+            return None
+
+        ssh_args = ' '.join(to_text(v) for v in (value('ansible_ssh_common_args'), value('ansible_ssh_extra_args')) if v)
+        return {'host': value('ansible_host') or host.name, 'name': host.name,
+                'technology': value(self.get_option('node_technology_var')) or 'auto',
+                'user': value('ansible_user'), 'port': value('ansible_port'),
+                'private_key_file': value('ansible_ssh_private_key_file', 'ansible_private_key_file'),
+                'ssh_args': ssh_args}
 
     def _report(self, errors):
         if not errors:
@@ -501,7 +526,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         raise AnsibleError('hostname_template failed for VE %s on %s: %s'
                                            % (ve.get('name') or ve['id'], ve.get('node'), to_text(exc)))
             names.append(name or '%s' % (ve.get('name') or ve['id']))
-        counts = {}
+        # Hosts of other inventory sources (the nodes themselves...) count as taken: a VE never merges into one.
+        counts = dict((name, 1) for name in self.inventory.hosts)
         for name in names:
             counts[name] = counts.get(name, 0) + 1
         unique = []
@@ -509,7 +535,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if counts[name] > 1:
                 name = '%s@%s' % (name, ve.get('node') or result['name'])
             unique.append(name)
-        counts = {}
+        counts = dict((name, 1) for name in self.inventory.hosts)
         for name in unique:
             counts[name] = counts.get(name, 0) + 1
         return [name if counts[name] == 1 else '%s@%s' % (name, ve['id'])

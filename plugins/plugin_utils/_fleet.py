@@ -52,10 +52,12 @@ VCENTER_ENV = {'hostname': 'VMWARE_HOST', 'username': 'VMWARE_USER', 'password':
 
 # Real nodes keep vzlist, prlctl and zoneadm in /usr/sbin, which a non-root login shell's PATH may lack.
 _PATH = 'PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"; export PATH'
-# Tools decide the technology: a Virtuozzo node may also have vzlist, so prlctl is asked first.
-_DETECT = ('if command -v prlctl >/dev/null 2>&1; then t=virtuozzo; '
-           'elif command -v zoneadm >/dev/null 2>&1; then t=zones; '
-           'elif command -v vzlist >/dev/null 2>&1; then t=openvz; else t=none; fi')
+# Tools decide the technology: a Virtuozzo node may also have vzlist, so prlctl is asked first. Written for the
+# old Bourne shell too (Solaris 10's /bin/sh: no `command -v`, no $(...)).
+_DETECT = [
+    'has() { for d in `echo "$PATH" | tr : " "`; do [ -f "$d/$1" ] && return 0; done; return 1; }',
+    'if has prlctl; then t=virtuozzo; elif has zoneadm; then t=zones; elif has vzlist; then t=openvz; else t=none; fi',
+]
 # What each technology's listing runs (shown in errors).
 LISTING_COMMANDS = {
     'openvz': 'vzlist -a -j',
@@ -239,12 +241,12 @@ def _listing_lines(technology, mark):
         # -a: whether `list -i` without an ID shows every VE or only running ones is not documented; -a asks for all.
         return _section(mark, 'prlctl', 'prlctl list -a -i -j -f')
     return [
-        'l=$(zoneadm list -cp)', 'rc=$?',
+        'l=`zoneadm list -cp`', 'rc=$?',
         "printf '%%s begin zoneadm\\n%%s\\n%%s end %%s\\n' '%s' \"$l\" '%s' \"$rc\"" % (mark, mark),
-        'printf \'%s\\n\' "$l" | while IFS=: read -r id z rest; do',
+        'printf \'%s\\n\' "$l" | while IFS=: read id z rest; do',
         '  case $z in ""|global) continue;; esac',
         "  printf '%%s begin zonecfg %%s\\n' '%s' \"$z\"" % mark,
-        '  zonecfg -z "$z" export', '  rc=$?',
+        '  zonecfg -z "$z" export </dev/null', '  rc=$?',
         "  printf '\\n%%s end %%s\\n' '%s' \"$rc\"" % mark,
         'done',
     ]
@@ -254,7 +256,7 @@ def listing_script(technology, mark):
     """The POSIX sh script that lists every VE of a node of ``technology`` (or ``auto``) in one run."""
     lines = [_PATH]
     if technology == 'auto':
-        lines += [_DETECT, 'echo "%s technology $t"' % mark, 'case $t in']
+        lines += _DETECT + ['echo "%s technology $t"' % mark, 'case $t in']
         for tech in NODE_TECHNOLOGIES:
             lines += ['%s)' % tech] + ['  ' + line for line in _listing_lines(tech, mark)] + [';;']
         lines += ['esac']
@@ -334,7 +336,10 @@ def records_from_listing(text, mark, node, stderr=''):
     configs = {}
     for kind, argument, rc, body in sections[1:]:
         if kind == 'zonecfg' and rc == 0:
-            configs[argument] = parse_export(body)
+            try:
+                configs[argument] = parse_export(body)
+            except ValueError:
+                continue   # that zone keeps what its list line shows; the others are not affected
     records = []
     for listed in parse_list_p(first[3]):
         if listed['name'] == 'global':
@@ -351,7 +356,7 @@ def list_node(source, ssh_executable='ssh', timeout=60, persist=60, mark=None):
     try:
         rc, out, err = shell.run(['sh', '-c', listing_script(source.technology, mark)], timeout=timeout)
     except NodeUnreachable as exc:
-        raise SourceError(str(exc))
+        raise SourceError(str(exc) if source.name == source.host else 'node %s: %s' % (source.name, exc))
     except NodeTimeout:
         raise SourceError('node %s did not finish its listing within %s s (timeout)' % (source.name, timeout))
     text = out.decode('utf-8', 'replace')

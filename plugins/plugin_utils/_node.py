@@ -35,6 +35,7 @@ import hashlib
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -141,9 +142,11 @@ class NodeShell:
                 raise NodeUnreachable('cannot reach node %s: %s is not installed on the controller'
                                       % (self.label, self.ssh_executable))
         try:
+            # A session of its own: a timeout kills the whole process group, so a tool started by a local
+            # shell cannot keep the pipes open after its shell was killed.
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._environ(),
-                                    close_fds=True)
+                                    close_fds=True, start_new_session=True)
         except OSError as exc:
             if self.local:
                 return 127, b'', ('%s: %s' % (remote_argv[0], exc)).encode('utf-8')
@@ -153,7 +156,10 @@ class NodeShell:
         if timeout:
             def expire():
                 expired.append(True)
-                proc.kill()
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    proc.kill()
             timer = threading.Timer(timeout, expire)
             timer.daemon = True
             timer.start()
