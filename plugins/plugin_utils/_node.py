@@ -142,11 +142,12 @@ class NodeShell:
                 raise NodeUnreachable('cannot reach node %s: %s is not installed on the controller'
                                       % (self.label, self.ssh_executable))
         try:
-            # A session of its own: a timeout kills the whole process group, so a tool started by a local
-            # shell cannot keep the pipes open after its shell was killed.
+            # With a timeout, a session of its own: the timeout kills the whole process group, so a tool started
+            # by a local shell cannot keep the pipes open after its shell was killed. Without one, the process
+            # stays in Ansible's group and gets its Ctrl-C.
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._environ(),
-                                    close_fds=True, start_new_session=True)
+                                    close_fds=True, start_new_session=bool(timeout))
         except OSError as exc:
             if self.local:
                 return 127, b'', ('%s: %s' % (remote_argv[0], exc)).encode('utf-8')
