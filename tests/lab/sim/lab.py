@@ -195,6 +195,14 @@ def _kill(pid, grace=5.0):
         os.kill(pid, signal.SIGKILL)
 
 
+def _port_open(address, port):
+    try:
+        with socket.create_connection((address, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _wait_port(address, port, timeout=15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -256,6 +264,9 @@ def setup_node(paths, node, template_path, report):
         _kill(pid)
         pid = None
     if not pid:
+        if _port_open(node['address'], SSH_PORT):
+            raise LabError('%s:%d is already served by another process (a lab in another state directory, brought'
+                           ' up outside the lab lock?); take that lab down first' % (node['address'], SSH_PORT))
         os.makedirs('/run/sshd', mode=0o755, exist_ok=True)  # sshd's privilege separation directory
         sshd = shutil.which('sshd') or '/usr/sbin/sshd'
         _run([sshd, '-t', '-f', config_path])
