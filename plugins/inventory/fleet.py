@@ -274,10 +274,9 @@ CONNECTIONS = {
     'virtuozzo': ('datacenter.ve.prlctl', 'prlctl', 'name'),
     'zones': ('datacenter.ve.zlogin', 'zlogin', 'zone'),
 }
-KINDS = {'openvz': 'container', 'zones': 'zone', 'vmware': 'vm'}
 RECORD_VARS = ('technology', 'node', 'id', 'name', 'status', 'hostname', 'ipv4', 'ipv6', 'os', 'cpus', 'cpu_units',
                'cpu_limit', 'memory', 'swap', 'disk', 'onboot')
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _UNSAFE_GROUP_CHARS = re.compile(r'[^A-Za-z0-9_]')
 
 
@@ -324,7 +323,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             sources = self._sources()
         except ConfigError as exc:
             raise AnsibleParserError('%s: %s' % (path, exc))
-        signature = hashlib.sha256(json.dumps([s.key() for s in sources], sort_keys=True, default=str)
+        include_raw = self.get_option('include_raw')
+        # What the cached data depends on: the sources, and whether the tools' own (large) data is kept.
+        signature = hashlib.sha256(json.dumps([include_raw] + [s.key() for s in sources], sort_keys=True, default=str)
                                    .encode('utf-8')).hexdigest()
 
         use_cache = self.get_option('cache')
@@ -341,7 +342,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             results, errors = list_sources(sources, max_workers=self.get_option('max_workers'),
                                            ssh_executable=self.get_option('ssh_executable'),
                                            timeout=self.get_option('timeout'),
-                                           persist=self.get_option('control_persist'))
+                                           persist=self.get_option('control_persist'), raw=include_raw)
             self._report(errors)
             data = {'format': CACHE_FORMAT, 'sources': signature, 'results': results}
             if use_cache and not errors:   # a partial listing is not kept: the next run asks the failed source again
@@ -459,18 +460,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _ve_vars(self, result, ve, include_raw):
         hostvars = dict(('ve_' + key, ve.get(key)) for key in RECORD_VARS)
         hostvars['ve_ips'] = list(ve.get('ipv4') or []) + list(ve.get('ipv6') or [])
-        raw = ve.get('raw') or {}
-        if result['technology'] == 'virtuozzo':
-            hostvars['ve_kind'] = 'vm' if raw.get('Type') == 'VM' else 'container'
-        else:
-            hostvars['ve_kind'] = KINDS[result['technology']]
+        hostvars['ve_kind'] = ve.get('kind')
         if result['kind'] == 'vcenter':
             hostvars['ve_vcenter'] = result['name']
-            hostvars['ve_folder'] = raw.get('folder')
-            hostvars['ve_datacenter'] = raw.get('datacenter')
-            hostvars['ve_cluster'] = raw.get('cluster')
+            for key in ('folder', 'datacenter', 'cluster'):
+                hostvars['ve_' + key] = ve.get(key)
         if include_raw:
-            hostvars['ve_raw'] = raw
+            hostvars['ve_raw'] = ve.get('raw') or {}
         return mark_unsafe(hostvars)
 
     def _node_vars(self, result):

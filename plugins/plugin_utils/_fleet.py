@@ -37,10 +37,9 @@ import os
 import secrets
 import shlex
 
-from ansible_collections.datacenter.ve.plugins.module_utils._openvz import parse_vzlist_json, record_from_vzlist
-from ansible_collections.datacenter.ve.plugins.module_utils._virtuozzo import parse_list_json, record_from_info
-from ansible_collections.datacenter.ve.plugins.module_utils._zones import parse_export, parse_list_p, record_from_zone
 from ansible_collections.datacenter.ve.plugins.plugin_utils._node import NodeShell, NodeTimeout, NodeUnreachable
+
+# The backends' parsers are imported when a node is listed: a cached inventory run needs none of them.
 
 NODE_TECHNOLOGIES = ('openvz', 'virtuozzo', 'zones')
 NODE_KEYS = ('host', 'name', 'technology', 'user', 'port', 'private_key_file', 'ssh_args')
@@ -327,12 +326,15 @@ def records_from_listing(text, mark, node, stderr=''):
         raise ValueError('%s exited %d: %s' % (LISTING_COMMANDS[technology], first[2],
                                                _excerpt(stderr) or _excerpt(first[3]) or 'no message'))
     if technology == 'openvz':
+        from ansible_collections.datacenter.ve.plugins.module_utils._openvz import parse_vzlist_json, record_from_vzlist
         return technology, [record_from_vzlist(obj, node=node) for obj in parse_vzlist_json(first[3])]
     if technology == 'virtuozzo':
+        from ansible_collections.datacenter.ve.plugins.module_utils._virtuozzo import parse_list_json, record_from_info
         infos = parse_list_json(first[3])
         if not all(isinstance(info, dict) for info in infos):
             raise ValueError('prlctl list -i -j printed something other than a list of objects')
         return technology, [record_from_info(info, node=node) for info in infos if info.get('Template') != 'yes']
+    from ansible_collections.datacenter.ve.plugins.module_utils._zones import parse_export, parse_list_p, record_from_zone
     configs = {}
     for kind, argument, rc, body in sections[1:]:
         if kind == 'zonecfg' and rc == 0:
@@ -349,7 +351,7 @@ def records_from_listing(text, mark, node, stderr=''):
     return technology, records
 
 
-def list_node(source, ssh_executable='ssh', timeout=60, persist=60, mark=None):
+def list_node(source, ssh_executable='ssh', timeout=60, persist=60, mark=None, raw=False):
     """``source_result`` of one node, or SourceError naming the node."""
     mark = mark or new_mark()
     shell = source.shell(ssh_executable, timeout, persist)
@@ -368,13 +370,30 @@ def list_node(source, ssh_executable='ssh', timeout=60, persist=60, mark=None):
         raise SourceError('node %s (%s): cannot list its VEs: %s%s' % (source.name, source.technology, detail, exc))
     if source.technology not in ('auto', technology):
         raise SourceError('node %s: configured as %s but reports %s' % (source.name, source.technology, technology))
-    return source_result(source, technology, records)
+    return source_result(source, technology, records, raw)
 
 
-def source_result(source, technology, records):
-    """Plain (cacheable) data of one listed source."""
+KINDS = {'openvz': 'container', 'zones': 'zone', 'vmware': 'vm'}
+
+
+def ve_entry(ve, raw=False):
+    """One VE as plain data: its record, the kind of VE, VMware's placement; the tool's own data only if ``raw``."""
+    entry = ve.to_dict(raw=raw)
+    data = ve.raw or {}
+    if ve.technology == 'virtuozzo':
+        entry['kind'] = 'vm' if data.get('Type') == 'VM' else 'container'
+    else:
+        entry['kind'] = KINDS[ve.technology]
+    if ve.technology == 'vmware':
+        for key in ('vcenter', 'datacenter', 'cluster', 'folder'):
+            entry[key] = data.get(key)
+    return entry
+
+
+def source_result(source, technology, records, raw=False):
+    """Plain (cacheable) data of one listed source; the tools' own data (large) only when ``raw``."""
     result = {'kind': source.kind, 'name': source.name, 'technology': technology,
-              'ves': [ve.to_dict() for ve in records]}
+              'ves': [ve_entry(ve, raw) for ve in records]}
     if source.kind == 'node':
         result['connection'] = source.connection()
     return result
@@ -384,7 +403,7 @@ def source_result(source, technology, records):
 # One vCenter, one read
 # ---------------------------------------------------------------------------
 
-def list_vcenter(source):
+def list_vcenter(source, raw=False):
     """``source_result`` of one vCenter (its VMs, templates left out), or SourceError naming it."""
     try:
         from ansible_collections.datacenter.ve.plugins.module_utils import _vmware
@@ -404,22 +423,22 @@ def list_vcenter(source):
         raise SourceError('vCenter %s: cannot read its VMs: %s' % (source.name, _vmware.fault_text(exc)))
     finally:
         _vmware.disconnect(si)
-    return source_result(source, 'vmware', records)
+    return source_result(source, 'vmware', records, raw)
 
 
 # ---------------------------------------------------------------------------
 # All of them
 # ---------------------------------------------------------------------------
 
-def list_sources(sources, max_workers=16, ssh_executable='ssh', timeout=60, persist=60):
+def list_sources(sources, max_workers=16, ssh_executable='ssh', timeout=60, persist=60, raw=False):
     """List every source, ``max_workers`` at a time -> ``(results, errors)`` in the sources' order.
 
-    ``errors`` are ``(source, message)`` for the sources that failed.
+    ``errors`` are ``(source, message)`` for the sources that failed; ``raw`` keeps the tools' own data.
     """
     def job(source):
         if source.kind == 'node':
-            return list_node(source, ssh_executable, timeout, persist)
-        return list_vcenter(source)
+            return list_node(source, ssh_executable, timeout, persist, raw=raw)
+        return list_vcenter(source, raw=raw)
 
     results, errors = [], []
     if not sources:

@@ -36,6 +36,7 @@ import os
 import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -65,10 +66,25 @@ def quote_argv(argv):
 
 
 def control_dir():
-    """Directory for ControlMaster sockets: private to the user, short enough for a socket path."""
+    """Directory for ControlMaster sockets: private to the user, short enough for a socket path.
+
+    Without ``XDG_RUNTIME_DIR`` (cron, AWX, sudo) it is under /tmp, where anyone could create it first: a
+    directory that is a link, not the user's own, or open to others is refused (NodeUnreachable), since its
+    sockets carry every command sent to the nodes.
+    """
     base = os.environ.get('XDG_RUNTIME_DIR') or tempfile.gettempdir()
     path = os.path.join(base, 'datacenter-ve-%d' % os.getuid())
-    os.makedirs(path, mode=0o700, exist_ok=True)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise NodeUnreachable('cannot make the SSH control directory %s: %s' % (path, exc))
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise NodeUnreachable('the SSH control directory %s is not a directory private to uid %d (owner %d, mode %o);'
+                              ' remove it or set XDG_RUNTIME_DIR' % (path, os.getuid(), info.st_uid,
+                                                                      stat.S_IMODE(info.st_mode)))
     return path
 
 

@@ -36,7 +36,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
-import fcntl
 import json
 import os
 import shutil
@@ -47,24 +46,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.dirname(sys.executable)
-COLLECTIONS = os.path.join(ROOT, '.venv', 'collections')
+from benchlab import BIN, COLLECTIONS, ROOT, hold_lab_network, lab_fleet, refuse_reason
+
 CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
-LAB_NETWORK_LOCK = '/tmp/velab-tests.lock'
-
-
-def load_lab_fleet():
-    """The integration tests' lab helper, from the collection as the venv's collections path exposes it."""
-    sys.path.insert(0, COLLECTIONS)
-    try:
-        from ansible_collections.datacenter.ve.tests.integration import lab_fleet as module
-    finally:
-        sys.path.pop(0)
-    return module
-
-
-lab_fleet = load_lab_fleet()
 NODE = lab_fleet.NODE
 
 CTID = '501'
@@ -97,24 +81,6 @@ COPY = '''- name: Copy {mb} MB into the VE
         mode: "0644"
         force: true
 '''
-
-
-def hold_lab_network():
-    """The tests' machine-wide lab lock, held until this process exits."""
-    handle = open(LAB_NETWORK_LOCK, 'a')
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        print('waiting for %s (a test run or another bench holds the lab network)' % LAB_NETWORK_LOCK, flush=True)
-        fcntl.flock(handle, fcntl.LOCK_EX)
-    return handle
-
-
-def refuse_reason():
-    if os.path.exists(os.path.join(lab_fleet.DEFAULT_STATE, 'lab.json')):
-        return ('a lab is up in %s: this bench brings up and takes down a lab of its own, which would take that '
-                "lab's network down; run `make lab-down` first" % lab_fleet.DEFAULT_STATE)
-    return lab_fleet.skip_reason()
 
 
 def inside(fleet, command, timeout=900):
@@ -317,7 +283,8 @@ def main():
                   % (sys.executable, os.path.join(ROOT, 'tests', 'lab', 'labctl'), fleet.state))
         else:
             shutil.rmtree(work, ignore_errors=True)
-        lock.close()
+        if lock is not None:
+            lock.close()
 
 
 if __name__ == '__main__':

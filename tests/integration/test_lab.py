@@ -66,13 +66,16 @@ def test_up_writes_what_users_need(fleet):
     state = fleet.state
     for name in ('ssh_config', 'nodes.yml', 'vcenter.yml', 'lab.json'):
         assert os.path.isfile(os.path.join(state, name)), name
-    # real OpenSSH to every node, each with its own state and the simulators on PATH
-    tools = {'openvz': 'vzctl', 'virtuozzo': 'prlctl', 'zones': 'zoneadm'}
+    # real OpenSSH to every node, each with its own state and only its own technology's simulators on PATH
+    tools = {'openvz': ('vzctl', 'vzlist'), 'virtuozzo': ('prlctl',), 'zones': ('zoneadm', 'zonecfg', 'zlogin')}
+    everything = sorted(name for names in tools.values() for name in names)
     for technology, node in NODE.items():
-        proc = fleet.ssh(node, 'echo $VE_LAB_ROOT; command -v %s' % tools[technology])
-        root, tool = proc.stdout.split()
+        proc = fleet.ssh(node, 'echo $VE_LAB_ROOT; for t in %s; do command -v $t; done; true' % ' '.join(everything))
+        root, found = proc.stdout.split()[0], proc.stdout.split()[1:]
         assert root == os.path.join(state, 'nodes', node)
-        assert os.path.realpath(tool) == os.path.realpath(os.path.join(LAB, 'bin', os.path.basename(tool)))
+        assert sorted(os.path.basename(tool) for tool in found) == sorted(tools[technology]), found
+        for tool in found:
+            assert os.path.realpath(tool) == os.path.realpath(os.path.join(LAB, 'bin', os.path.basename(tool)))
     assert json.loads(fleet.ssh('node1', 'vzlist -a -j').stdout) == []
     # the inventory of the nodes, as Ansible reads it
     proc = subprocess.run([os.path.join(BIN, 'ansible-inventory'), '-i', os.path.join(state, 'nodes.yml'), '--list'],

@@ -12,11 +12,13 @@ finish it):
 2. the Debian 12 template (``sim.template``, built once into the cache);
 3. the package proxy on the bridge (``sim.aptproxy``), so VEs can ``apt-get``;
 4. N hardware nodes ``node1``, ``node2``, ... taking turns as OpenVZ,
-   Virtuozzo and zones nodes: each a lab node directory under
-   ``STATE/nodes/`` whose template is the Debian one, and an OpenSSH server
-   (``sshd -f``) on ``127.0.1.N`` port 22 whose sessions get that node's
-   ``VE_LAB_ROOT``, ``VE_LAB_RUNTIME=namespaces``, the simulators first on
-   ``PATH`` and ``HOME`` in the node (``SetEnv``); one lab key pair logs in as root;
+   Virtuozzo and zones nodes (``technologies`` chooses the turns): each a lab
+   node directory under ``STATE/nodes/`` whose template is the Debian one, and
+   an OpenSSH server (``sshd -f``) on ``127.0.1.N`` port 22 whose sessions get
+   that node's ``VE_LAB_ROOT``, ``VE_LAB_RUNTIME=namespaces``, ``HOME`` in
+   the node and, first on ``PATH``, a bin directory of its own
+   (``STATE/ssh/NODE/bin``) with only its technology's simulators, as on a real
+   node (``SetEnv``); one lab key pair logs in as root;
 5. the lab's vCenter (``sim.vcsim``) with a generated password;
 6. what users and tests read, in ``STATE``: ``ssh_config``, ``nodes.yml``
    (Ansible inventory), ``vcenter.yml`` and ``lab.json``.
@@ -49,6 +51,10 @@ SIM_DIR = os.path.join(LAB_DIR, 'sim')
 BIN_DIR = os.path.join(LAB_DIR, 'bin')
 DEFAULT_STATE = os.path.join(LAB_DIR, '.state')
 TECHNOLOGIES = ('openvz', 'virtuozzo', 'zones')
+# The tools a real node of each technology has (a VZ7 node also has vzctl/vzlist, but the lab's vzctl is
+# the OpenVZ 4.x one, so a lab Virtuozzo node gets prlctl only). What the inventory plugin's
+# ``technology: auto`` looks for.
+NODE_TOOLS = {'openvz': ('vzctl', 'vzlist'), 'virtuozzo': ('prlctl',), 'zones': ('zoneadm', 'zonecfg', 'zlogin')}
 NODE_MODULES = {'openvz': 'sim.openvz_node', 'virtuozzo': 'sim.virtuozzo_node', 'zones': 'sim.zones_node'}
 ADDRESS = '127.0.1.%d'
 SSH_PORT = 22
@@ -104,12 +110,37 @@ def _paths(state_dir):
     }
 
 
-def node_list(count):
-    """[{name, technology, address}] of ``count`` nodes, the technologies taking turns."""
+def node_list(count, technologies=TECHNOLOGIES):
+    """[{name, technology, address}] of ``count`` nodes, the ``technologies`` taking turns."""
     if not 1 <= count <= 250:
         raise LabError('--nodes must be between 1 and 250')
-    return [{'name': 'node%d' % i, 'technology': TECHNOLOGIES[(i - 1) % len(TECHNOLOGIES)], 'address': ADDRESS % i}
+    technologies = tuple(technologies)
+    unknown = [t for t in technologies if t not in TECHNOLOGIES]
+    if not technologies or unknown:
+        raise LabError('--technologies takes a list of %s (got %s)' % (', '.join(TECHNOLOGIES), ','.join(technologies)))
+    return [{'name': 'node%d' % i, 'technology': technologies[(i - 1) % len(technologies)], 'address': ADDRESS % i}
             for i in range(1, count + 1)]
+
+
+def node_bin(paths, node):
+    """The node's own bin directory: links to its technology's simulators (made by ``setup_node``)."""
+    return os.path.join(paths['ssh'], node['name'], 'bin')
+
+
+def link_tools(directory, technology):
+    """``directory`` holds exactly the simulators of ``technology`` (symlinks into tests/lab/bin)."""
+    os.makedirs(directory, exist_ok=True)
+    wanted = NODE_TOOLS[technology]
+    for name in os.listdir(directory):
+        if name not in wanted:
+            os.unlink(os.path.join(directory, name))
+    for name in wanted:
+        link, target = os.path.join(directory, name), os.path.join(BIN_DIR, name)
+        if os.path.islink(link) and os.readlink(link) == target:
+            continue
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.symlink(target, link)     # the launchers find tests/lab through their real path
 
 
 def require_root():
@@ -164,6 +195,14 @@ def _kill(pid, grace=5.0):
         os.kill(pid, signal.SIGKILL)
 
 
+def _port_open(address, port):
+    try:
+        with socket.create_connection((address, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _wait_port(address, port, timeout=15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -198,7 +237,7 @@ def start_proxy(paths, report):
 
 
 def setup_node(paths, node, template_path, report):
-    """Node directory, host key and running sshd of one node; returns its known_hosts line."""
+    """Node directory, host key, bin directory and running sshd of one node; returns its known_hosts line."""
     root = os.path.join(paths['nodes'], node['name'])
     module = importlib.import_module(NODE_MODULES[node['technology']])
     module.init_node(root, lambda line: None, os_template=template_path)
@@ -207,12 +246,15 @@ def setup_node(paths, node, template_path, report):
     sshdir = os.path.join(paths['ssh'], node['name'])
     os.makedirs(sshdir, exist_ok=True)
     host_key = _keygen(os.path.join(sshdir, 'ssh_host_ed25519_key'), '%s@velab' % node['name'])
-    path = os.pathsep.join([BIN_DIR, paths['pybin'], '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin',
+    bindir = node_bin(paths, node)
+    link_tools(bindir, node['technology'])
+    path = os.pathsep.join([bindir, paths['pybin'], '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin',
                             '/sbin', '/bin'])
     home = os.path.join(root, 'root')
     os.makedirs(home, mode=0o700, exist_ok=True)
     config = SSHD_CONFIG.format(name=node['name'], technology=node['technology'], address=node['address'],
-                                port=SSH_PORT, dir=sshdir, keys=paths['authorized_keys'], root=root, path=path, home=home)
+                                port=SSH_PORT, dir=sshdir, keys=paths['authorized_keys'], root=root, path=path,
+                                home=home)
     config_path = os.path.join(sshdir, 'sshd_config')
     changed = read_text(config_path) != config
     if changed:
@@ -222,6 +264,9 @@ def setup_node(paths, node, template_path, report):
         _kill(pid)
         pid = None
     if not pid:
+        if _port_open(node['address'], SSH_PORT):
+            raise LabError('%s:%d is already served by another process (a lab in another state directory, brought'
+                           ' up outside the lab lock?); take that lab down first' % (node['address'], SSH_PORT))
         os.makedirs('/run/sshd', mode=0o755, exist_ok=True)  # sshd's privilege separation directory
         sshd = shutil.which('sshd') or '/usr/sbin/sshd'
         _run([sshd, '-t', '-f', config_path])
@@ -278,14 +323,23 @@ def start_vcenter(paths, report):
     return info
 
 
-def up(state_dir=DEFAULT_STATE, nodes=3, report=print, with_vcenter=True):
+def up(state_dir=DEFAULT_STATE, nodes=3, report=print, with_vcenter=True, technologies=None):
+    """Bring the lab up (see the module docstring).
+
+    ``technologies``: the nodes' technologies, taking turns (None: those of the lab that is up, else
+    openvz, virtuozzo, zones).
+    """
     require_root()
     require_tools()
     paths = _paths(state_dir)
-    wanted = node_list(nodes)
     recorded = read_json(paths['lab'], {}) or {}
+    if technologies is None:
+        technologies = [n['technology'] for n in recorded.get('nodes') or ()] or TECHNOLOGIES
+    wanted = node_list(nodes, technologies)
     if recorded.get('nodes') and len(recorded['nodes']) != nodes:
         raise LabError('the lab is up with %d nodes; labctl down first to change --nodes' % len(recorded['nodes']))
+    if recorded.get('nodes') and [n['technology'] for n in recorded['nodes']] != [n['technology'] for n in wanted]:
+        raise LabError('the lab is up with other node technologies; labctl down first to change --technologies')
     for sub in ('state', 'nodes', 'ssh', 'pybin'):
         os.makedirs(paths[sub], exist_ok=True)
     python = os.path.join(paths['pybin'], 'python')

@@ -222,10 +222,10 @@ def test_auto_on_a_node_without_any_listing_tool_warns_naming_it(fleet, tmp_path
 
 def test_vcenter_vms_get_their_vcenter_vars_and_an_address(fleet, tmp_path, monkeypatch, warnings):
     """The vCenter read itself is pyVmomi's (tested with the lab vCenter); here its records become hosts."""
-    def read(source):
+    def read(source, raw=False):
         vm = VE('vmware', id='4210aa4b-0000-4000-8000-00000000000a', node='esx1.example.org', name='app1', status='running',
                 ipv4=['192.0.2.10'], ipv6=['2001:db8::10'], raw={'folder': '/dc1/vm/prod', 'datacenter': 'dc1', 'cluster': 'c1'})
-        return source_result(source, 'vmware', [vm])
+        return source_result(source, 'vmware', [vm], raw)
     monkeypatch.setattr(_fleet, 'list_vcenter', read)
     fleet.openvz('hn1')
     inventory = load(fleet, tmp_path, nodes=[{'host': 'hn1'}],

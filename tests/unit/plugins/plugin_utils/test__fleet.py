@@ -367,7 +367,11 @@ def test_vcenter_without_pyvmomi_says_so(monkeypatch):
 
 def test_source_result_of_a_node_carries_how_it_is_reached():
     source = NodeSource('hn1', name='n1', user='root')
-    result = source_result(source, 'openvz', [record_from_vzlist(vzlist_ct(7, 'x'), node='n1')])
+    records = [record_from_vzlist(vzlist_ct(7, 'x'), node='n1')]
+    result = source_result(source, 'openvz', records)
     assert result['connection'] == {'host': 'hn1', 'user': 'root', 'port': None, 'private_key_file': None, 'ssh_args': ''}
-    assert result['ves'][0]['id'] == '7' and result['ves'][0]['raw']['name'] == 'x'
+    assert result['ves'][0]['id'] == '7' and result['ves'][0]['kind'] == 'container'
+    # The tools' own data (most of a cached listing's size) is kept only when asked for.
+    assert 'raw' not in result['ves'][0]
+    assert source_result(source, 'openvz', records, raw=True)['ves'][0]['raw']['name'] == 'x'
     assert json.loads(vzlist_json(vzlist_ct(7, 'x')))[0]['ctid'] == 7

@@ -114,3 +114,30 @@ def test_a_command_past_its_timeout_is_killed():
 def test_no_shared_connection_without_persist():
     argv = NodeShell('hn1', persist=0).argv(['true'])
     assert not any(a.startswith(('ControlMaster', 'ControlPersist', 'ControlPath')) for a in argv)
+
+
+@pytest.mark.parametrize('make', ['open_to_others', 'link', 'other_owner'])
+def test_a_control_directory_others_could_use_is_refused(tmp_path, monkeypatch, make):
+    monkeypatch.setenv('XDG_RUNTIME_DIR', str(tmp_path))
+    path = tmp_path / ('datacenter-ve-%d' % os.getuid())
+    if make == 'link':
+        (tmp_path / 'elsewhere').mkdir(mode=0o700)
+        path.symlink_to(tmp_path / 'elsewhere')
+    else:
+        path.mkdir(mode=0o700)
+        if make == 'open_to_others':
+            path.chmod(0o777)
+        else:
+            if os.geteuid() != 0:
+                pytest.skip('changing the owner needs root')
+            os.chown(str(path), 65534, 65534)
+    with pytest.raises(NodeUnreachable, match='not a directory private to uid'):
+        NodeShell('hn1').argv(['true'])
+
+
+def test_the_control_directory_is_made_private(tmp_path, monkeypatch):
+    monkeypatch.setenv('XDG_RUNTIME_DIR', str(tmp_path))
+    argv = NodeShell('hn1').argv(['true'])
+    path = tmp_path / ('datacenter-ve-%d' % os.getuid())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+    assert any(a.startswith('ControlPath=%s' % path) for a in argv)
