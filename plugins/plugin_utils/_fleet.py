@@ -37,6 +37,8 @@ import os
 import secrets
 import shlex
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.datacenter.ve.plugins.plugin_utils._node import NodeShell, NodeTimeout, NodeUnreachable
 
 # The backends' parsers are imported when a node is listed: a cached inventory run needs none of them.
@@ -209,14 +211,11 @@ class VCenterSource:
 
 
 def _boolean(value, where, key):
-    if isinstance(value, bool):
-        return value
-    text = ('%s' % value).strip().lower()
-    if text in ('1', 'true', 'yes', 'on', 'y', 't'):
-        return True
-    if text in ('0', 'false', 'no', 'off', 'n', 'f'):
-        return False
-    raise ConfigError('%s: %s must be true or false, not %r' % (where, key, value))
+    """Ansible's own reading of a boolean (yes/no, true/false, 1/0, on/off...), with an error naming the source."""
+    try:
+        return boolean(value.strip() if isinstance(value, str) else value, strict=True)
+    except TypeError:
+        raise ConfigError('%s: %s must be true or false, not %r' % (where, key, value))
 
 
 # ---------------------------------------------------------------------------

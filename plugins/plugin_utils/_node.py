@@ -82,9 +82,9 @@ def control_dir():
         raise NodeUnreachable('cannot make the SSH control directory %s: %s' % (path, exc))
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        detail = (path, os.getuid(), info.st_uid, stat.S_IMODE(info.st_mode))
         raise NodeUnreachable('the SSH control directory %s is not a directory private to uid %d (owner %d, mode %o);'
-                              ' remove it or set XDG_RUNTIME_DIR' % (path, os.getuid(), info.st_uid,
-                                                                      stat.S_IMODE(info.st_mode)))
+                              ' remove it or set XDG_RUNTIME_DIR' % detail)
     return path
 
 

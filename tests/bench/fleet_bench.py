@@ -363,26 +363,17 @@ def measure_nodes(args, work, fleet, nodes, paths):
             finally:
                 close_masters(runtime_dir)
             results[key].add_result(result)
-    # (a2) and (a2'): one runtime directory; a first run (not counted) opens the masters
-    runtime_dir = fresh_dir(work, 'xdg-kept-')
-    try:
-        cli_run(paths['cold'], runtime_dir)
-        for key, runner in (('a2', cli_run), ("a2'", in_process_run)):
-            for dummy in range(args.runs):
-                result = runner(paths['cold'], runtime_dir)
-                results[key].add_result(result)
-    finally:
-        close_masters(runtime_dir)
-    # (b) and (b'): the cache filled once
-    runtime_dir = fresh_dir(work, 'xdg-cache-')
-    try:
-        cli_run(paths['cached'], runtime_dir)
-        for key, runner in (('b', cli_run), ("b'", in_process_run)):
-            for dummy in range(args.runs):
-                result = runner(paths['cached'], runtime_dir)
-                results[key].add_result(result)
-    finally:
-        close_masters(runtime_dir)
+    # (a2)/(a2'): one runtime directory, a first run (not counted) opens the masters;
+    # (b)/(b'): the cache filled once by a first run
+    for keys, config, prefix in ((('a2', "a2'"), 'cold', 'xdg-kept-'), (('b', "b'"), 'cached', 'xdg-cache-')):
+        runtime_dir = fresh_dir(work, prefix)
+        try:
+            cli_run(paths[config], runtime_dir)
+            for key, runner in zip(keys, (cli_run, in_process_run)):
+                for dummy in range(args.runs):
+                    results[key].add_result(runner(paths[config], runtime_dir))
+        finally:
+            close_masters(runtime_dir)
     # (c): the sequential baseline
     for dummy in range(args.runs):
         results['c'].add_result(baseline_run(nodes, fleet.ssh_config, fresh_dir(work, 'xdg-')))
