@@ -43,7 +43,8 @@ $(LINK):
 # template, openssh-server the hardware nodes' sshd, util-linux (unshare,
 # nsenter) and iproute2 the containers; Go and govmomi's simulator package
 # build the lab's vCenter (tests/lab/vcsim).
-LAB_PACKAGES := busybox-static debootstrap openssh-server openssh-client util-linux iproute2 golang-go golang-github-vmware-govmomi-dev
+LAB_PACKAGES := busybox-static debootstrap openssh-server openssh-client util-linux iproute2 golang-go golang-github-vmware-govmomi-dev \
+  bind9-dnsutils ldap-utils openssl
 lab-deps:
 	if ! dpkg -s $(LAB_PACKAGES) >/dev/null 2>&1; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
@@ -165,16 +166,21 @@ BENCH_FLEET_ARGS ?=
 bench-fleet: venv lab-deps vcsim
 	$(BIN)/python tests/bench/fleet_bench.py $(BENCH_FLEET_ARGS)
 
-# The demo installs the built tarball into a fresh collections path and runs
-# against a freshly initialised simulated OpenVZ node (tests/lab).
-DEMO_NODE := $(BUILD)/demo-node
-demo: build lab-deps
-	rm -rf $(BUILD)/demo-collections $(DEMO_NODE)
-	$(BIN)/ansible-galaxy collection install --offline --force -p $(BUILD)/demo-collections $(BUILD)/dist/datacenter-ve-*.tar.gz
-	$(BIN)/python tests/lab/labctl init-node $(DEMO_NODE) --technology openvz
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/demo-collections VE_LAB_ROOT=$(DEMO_NODE) VE_LAB_RUNTIME=none \
-	  PATH=$(CURDIR)/tests/lab/bin:$(PATH) ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0 \
-	  $(BIN)/ansible-playbook playbooks/demo.yml --diff
+# The consolidation demo, the main job: the lab up (as `make lab-up`), the built tarball installed into a
+# fresh collections path, playbooks/site.yml run against the lab's nodes and vCenter with the fleet inventory
+# (a DNS container on the OpenVZ node, an LDAP zone on the zones node, a mail container on the Virtuozzo
+# node, a VM in the vCenter), then a summary asked with real clients from outside the VEs (tests/lab/demo-summary:
+# dig, ldapsearch, SMTP and the mailbox, ansible-inventory --graph). The lab stays up; `make lab-down`.
+DEMO_COLLECTIONS := $(BUILD)/demo-collections
+LAB_STATE := $(CURDIR)/tests/lab/.state
+DEMO_ENV := ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLLECTIONS) ANSIBLE_INVENTORY_UNPARSED_WARNING=0
+demo: build lab-up
+	rm -rf $(DEMO_COLLECTIONS)
+	$(BIN)/ansible-galaxy collection install --offline --force -p $(DEMO_COLLECTIONS) $(BUILD)/dist/datacenter-ve-*.tar.gz
+	$(DEMO_ENV) $(BIN)/python tests/lab/labctl run -- $(BIN)/ansible-playbook datacenter.ve.site \
+	  -i $(LAB_STATE)/nodes.yml -i $(DEMO_COLLECTIONS)/ansible_collections/datacenter/ve/playbooks/inventory/site.fleet.yml \
+	  -e site_secrets_dir=$(LAB_STATE)/site-secrets
+	$(DEMO_ENV) $(BIN)/python tests/lab/labctl run -- $(BIN)/python tests/lab/demo-summary
 
 clean:
 	rm -rf $(BUILD) tests/output

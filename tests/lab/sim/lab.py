@@ -300,6 +300,9 @@ def write_client_files(paths, nodes, known_hosts):
             lines += ['        %s:' % node['name'], '          technology: %s' % technology,
                       '          lab_address: %s' % node['address'],
                       '          lab_root: %s' % os.path.join(paths['nodes'], node['name'])]
+            if technology == 'zones':
+                # The global zone's physical interface for the zones' net resources: the lab's bridge.
+                lines.append('          zone_interface: %s' % netlab.BRIDGE)
     atomic_write(paths['inventory'], '\n'.join(lines) + '\n')
 
 
@@ -321,6 +324,22 @@ def start_vcenter(paths, report):
     atomic_write(paths['vcenter'], text, 0o600)
     report('vcenter: %s (user %s, CA %s)' % (info['url'], VCENTER_USER, info['ca']))
     return info
+
+
+def client_environment(state_dir=DEFAULT_STATE):
+    """The environment of a client of the lab in ``state_dir`` (``labctl run``): the lab vCenter as the VMware
+    modules and the fleet inventory read it (``VMWARE_*``), ssh control sockets of this lab's own
+    (``ANSIBLE_SSH_CONTROL_PATH_DIR``: every lab calls its nodes node1..., so a connection kept from another lab
+    must not be reused) and ``VE_LAB_STATE``."""
+    paths = _paths(state_dir)
+    env = {'VE_LAB_STATE': paths['state'],
+           'ANSIBLE_SSH_CONTROL_PATH_DIR': os.path.join(paths['state'], 'ansible-cp')}
+    info = read_json(os.path.join(paths['vcsim'], 'vcsim.json'), None)
+    password = read_text(os.path.join(paths['vcsim'], 'password'), '').strip()
+    if info and password and pid_alive(info.get('pid', 0)):
+        env.update(VMWARE_HOST=info['host'], VMWARE_PORT=str(info['port']), VMWARE_USER=VCENTER_USER,
+                   VMWARE_PASSWORD=password, VMWARE_CA_PATH=info['ca'], VMWARE_VALIDATE_CERTS='true')
+    return env
 
 
 def up(state_dir=DEFAULT_STATE, nodes=3, report=print, with_vcenter=True, technologies=None):
