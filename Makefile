@@ -104,7 +104,7 @@ pytest: venv lab-deps vcsim
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit tests/integration
 
 lint: venv
-	$(BIN)/ansible-lint --offline --profile production playbooks roles
+	$(BIN)/ansible-lint --offline --profile production playbooks roles tests/molecule
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
@@ -176,7 +176,7 @@ LAB_STATE := $(CURDIR)/tests/lab/.state
 DEMO_ENV := ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLLECTIONS) ANSIBLE_INVENTORY_UNPARSED_WARNING=0
 demo: build lab-up
 	rm -rf $(DEMO_COLLECTIONS)
-	$(BIN)/ansible-galaxy collection install --offline --force -p $(DEMO_COLLECTIONS) $(BUILD)/dist/datacenter-ve-*.tar.gz
+	$(DEMO_ENV) $(BIN)/ansible-galaxy collection install --offline --force -p $(DEMO_COLLECTIONS) $(BUILD)/dist/datacenter-ve-*.tar.gz
 	$(DEMO_ENV) $(BIN)/python tests/lab/labctl run -- $(BIN)/ansible-playbook datacenter.ve.site \
 	  -i $(LAB_STATE)/nodes.yml -i $(DEMO_COLLECTIONS)/ansible_collections/datacenter/ve/playbooks/inventory/site.fleet.yml \
 	  -e site_secrets_dir=$(LAB_STATE)/site-secrets
