@@ -51,8 +51,8 @@ def job_dir(fleet, tmp_path_factory):
                    ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0')
     assert 'VMWARE_PASSWORD' in envvars, 'the lab vCenter is not running'
     (private / 'env' / 'envvars').write_text(yaml.safe_dump(envvars))
-    (private / 'env' / 'extravars').write_text(yaml.safe_dump({'site_secrets_dir': os.path.join(fleet.state,
-                                                                                               'site-secrets')}))
+    extravars = {'site_secrets_dir': os.path.join(fleet.state, 'site-secrets')}
+    (private / 'env' / 'extravars').write_text(yaml.safe_dump(extravars))
     return private
 
 

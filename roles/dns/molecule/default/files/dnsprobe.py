@@ -257,7 +257,7 @@ def axfr(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     commands = parser.add_subparsers(dest='command')
     ask = commands.add_parser('query', help='one question')
     ask.add_argument('server')
