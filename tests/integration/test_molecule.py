@@ -10,7 +10,8 @@ node of the lab (``fleet`` fixture) with the collection's own role
 ``datacenter.ve.ve`` (tests/molecule/create.yml), converges the role inside it
 through the VE's connection plugin, checks that a second converge changes
 nothing, verifies the service from outside the VE, and destroys the VE.
-``VE_LAB_STATE`` tells the scenarios where the lab's ssh_config is.
+``VE_LAB_STATE`` tells the scenarios where the lab's ssh_config is. The three scenarios run at the same time
+(each on its own node), one test per role reporting its own run.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -34,14 +35,37 @@ SCENARIOS = sorted(role for role in os.listdir(ROLES)
                    if os.path.exists(os.path.join(ROLES, role, 'molecule', 'default', 'molecule.yml')))
 
 
+@pytest.fixture(scope='module')
+def scenario_runs(fleet, tmp_path_factory):
+    """``molecule test`` of every scenario, started at once: each has its own node, VE and addresses, and most
+    of a run is spent waiting for packages and SSH. -> {role: Popen}, output in a file per role."""
+    runs = {}
+    for role in SCENARIOS:
+        work = tmp_path_factory.mktemp('molecule-%s' % role)
+        env = dict(os.environ, VE_LAB_STATE=fleet.state, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
+                   PATH=BIN + os.pathsep + os.environ.get('PATH', ''), MOLECULE_EPHEMERAL_DIRECTORY=str(work / 'eph'),
+                   ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', PY_COLORS='0', NO_COLOR='1')
+        output = open(str(work / 'output.txt'), 'w+')
+        runs[role] = (subprocess.Popen([os.path.join(BIN, 'molecule'), 'test'], cwd=os.path.join(ROLES, role),
+                                       env=env, stdout=output, stderr=subprocess.STDOUT), output)
+    yield runs
+    for proc, output in runs.values():
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        output.close()
+
+
 @pytest.mark.parametrize('role', SCENARIOS)
-def test_molecule_scenario(fleet, role, tmp_path):
-    env = dict(os.environ, VE_LAB_STATE=fleet.state, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
-               PATH=BIN + os.pathsep + os.environ.get('PATH', ''), MOLECULE_EPHEMERAL_DIRECTORY=str(tmp_path / 'eph'),
-               ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', PY_COLORS='0', NO_COLOR='1')
-    proc = subprocess.run([os.path.join(BIN, 'molecule'), 'test'], cwd=os.path.join(ROLES, role), env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False,
-                          timeout=1800)
-    assert proc.returncode == 0, proc.stdout[-8000:]
+def test_molecule_scenario(scenario_runs, role):
+    proc, output = scenario_runs[role]
+    try:
+        returncode = proc.wait(timeout=1800)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        returncode = proc.wait()
+    output.seek(0)
+    text = output.read()
+    assert returncode == 0, text[-8000:]
     # The sequence really ran its idempotence step (molecule fails the run when a second converge changes anything).
-    assert 'idempotence' in proc.stdout.lower(), proc.stdout[-8000:]
+    assert 'idempotence' in text.lower(), text[-8000:]
