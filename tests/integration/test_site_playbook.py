@@ -56,11 +56,13 @@ def job_dir(fleet, tmp_path_factory):
     return private
 
 
-def run_job(job_dir, ident):
-    """``ansible-runner run DIR -p site.yml --ident IDENT`` -> (artifact dir, events in order)."""
+def run_job(job_dir, ident, *options):
+    """``ansible-runner run DIR -p site.yml --ident IDENT [--cmdline OPTIONS]`` -> (process, artifact dir, events
+    in order)."""
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    cmdline = ['--cmdline', ' '.join(options)] if options else []
     proc = subprocess.run([os.path.join(BIN, 'ansible-runner'), 'run', str(job_dir), '-p', 'site.yml',
-                           '--ident', ident], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           '--ident', ident] + cmdline, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, check=False, timeout=1800)
     artifacts = job_dir / 'artifacts' / ident
     assert artifacts.is_dir(), proc.stdout[-4000:]
@@ -84,8 +86,35 @@ def task_results(events, task, kind='runner_on_ok'):
 
 
 @pytest.fixture(scope='module')
-def first_job(job_dir):
+def check_job(job_dir):
+    """``--check --diff`` before anything exists."""
+    return run_job(job_dir, 'check-first', '--check', '--diff')
+
+
+@pytest.fixture(scope='module')
+def first_job(job_dir, check_job):
     return run_job(job_dir, 'first')
+
+
+def test_check_mode_first_predicts_the_ves_and_makes_nothing(check_job, fleet):
+    proc, artifacts, events = check_job
+    assert (artifacts / 'status').read_text().strip() == 'successful', proc.stdout[-6000:]
+    summary = stats(events)
+    assert not summary['failures'] and not summary['dark']
+    assert 'localhost' in summary['changed']
+    # The modules predicted each creation, with the diff of the VE to be ...
+    created = [e['event_data'] for e in events if e['event'] == 'runner_on_ok'
+               and e['event_data']['res'].get('changed') and e['event_data']['task_action'].startswith('datacenter.ve.')]
+    assert sorted(e['task_action'] for e in created) == ['datacenter.ve.openvz_ve', 'datacenter.ve.solaris_zone',
+                                                         'datacenter.ve.virtuozzo_ve', 'datacenter.ve.vmware_vm']
+    assert all(e['res'].get('diff') for e in created), created
+    # ... the service plays left them out, saying why, ...
+    skipped = task_results(events, 'Say why nothing inside is checked')
+    assert set(skipped) == SERVICE_VES, skipped
+    # ... and nothing was made.
+    assert '153' not in fleet.ssh('node1', 'vzlist -H -o ctid -a').stdout.split()
+    assert 'ldap1' not in fleet.ssh('node3', 'zoneadm list -c').stdout.split()
+    assert 'mail1' not in fleet.ssh('node2', 'prlctl list -a -o name').stdout.split()
 
 
 def test_first_job_creates_and_configures_every_ve(first_job, fleet):
@@ -141,3 +170,14 @@ def test_second_job_changes_nothing(first_job, job_dir):
     assert not summary['failures'] and not summary['dark']
     assert not summary['changed'], summary['changed']
     assert SERVICE_VES <= set(summary['ok'])
+
+
+def test_check_mode_after_converging_predicts_no_change(first_job, job_dir):
+    proc, artifacts, events = run_job(job_dir, 'check-again', '--check', '--diff')
+    assert (artifacts / 'status').read_text().strip() == 'successful', proc.stdout[-6000:]
+    summary = stats(events)
+    assert not summary['failures'] and not summary['dark']
+    assert not summary['changed'], summary['changed']
+    # The roles ran inside every service VE under --check (nothing was left out).
+    assert SERVICE_VES <= set(summary['ok'])
+    assert not task_results(events, 'Say why nothing inside is checked')
