@@ -57,13 +57,20 @@ def job_dir(fleet, tmp_path_factory):
 
 
 def run_job(job_dir, ident, *options):
-    """``ansible-runner run DIR -p site.yml --ident IDENT [--cmdline OPTIONS]`` -> (process, artifact dir, events
-    in order)."""
+    """``ansible-runner run DIR -p site.yml --ident IDENT``, with ``options`` for ansible-playbook in env/cmdline
+    (as AWX writes them; ansible-runner's own --cmdline would stay in that file for later jobs)
+    -> (process, artifact dir, events in order)."""
+    cmdline = job_dir / 'env' / 'cmdline'
+    if options:
+        cmdline.write_text(' '.join(options))
+    elif cmdline.exists():
+        cmdline.unlink()
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
-    cmdline = ['--cmdline', ' '.join(options)] if options else []
     proc = subprocess.run([os.path.join(BIN, 'ansible-runner'), 'run', str(job_dir), '-p', 'site.yml',
-                           '--ident', ident] + cmdline, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           '--ident', ident], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, check=False, timeout=1800)
+    command = json.loads((job_dir / 'artifacts' / ident / 'command').read_text())['command']
+    assert all(option in command for option in options), command
     artifacts = job_dir / 'artifacts' / ident
     assert artifacts.is_dir(), proc.stdout[-4000:]
     events = []
@@ -140,15 +147,23 @@ def test_first_job_creates_and_configures_every_ve(first_job, fleet):
     assert 'mail1' in fleet.ssh('node2', 'prlctl list -a -o name').stdout.split()
 
 
-def test_the_ldap_password_is_in_no_output_of_the_job(first_job, fleet):
+def test_no_secret_in_the_jobs_output(first_job, fleet, job_dir):
+    """The LDAP administrator's password (made by the playbook) is in no artifact; the vCenter password (the
+    job's credential) is in none that the job's output makes: stdout and events. ansible-runner itself keeps
+    the environment it was given in artifacts/<ident>/command (mode 0600), as it keeps env/envvars."""
     _proc, artifacts, _events = first_job
     with open(os.path.join(fleet.state, 'site-secrets', 'ldap-admin')) as handle:
-        password = handle.readline().split(' ')[0].strip()
-    assert len(password) == 24
-    for path in glob.glob(str(artifacts / '**'), recursive=True):
-        if os.path.isfile(path):
-            with open(path, errors='replace') as handle:
-                assert password not in handle.read(), path
+        ldap_password = handle.readline().split(' ')[0].strip()
+    vcenter_password = yaml.safe_load((job_dir / 'env' / 'envvars').read_text())['VMWARE_PASSWORD']
+    assert len(ldap_password) == 24 and vcenter_password
+    files = [path for path in glob.glob(str(artifacts / '**'), recursive=True) if os.path.isfile(path)]
+    assert os.path.join(str(artifacts), 'stdout') in files and len(files) > 100
+    for path in files:
+        with open(path, errors='replace') as handle:
+            text = handle.read()
+        assert ldap_password not in text, path
+        if os.path.basename(path) != 'command':
+            assert vcenter_password not in text, path
 
 
 def test_services_answer_from_outside_their_ves(first_job, fleet):
